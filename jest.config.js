@@ -1,0 +1,13 @@
+/** Tests run against the real PostgreSQL and Kafka broker that test/helpers/global-setup.mjs provides. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  transform: {
+    // Type-checking is `npm run build`'s job; here TypeScript only transpiles, which keeps runs fast.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+  },
+  globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

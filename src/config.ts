@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * All configuration, typed and validated once at start. Sources, later ones win:
+ * defaults < YAML file given by `--config` (shaped like the seed's application.yaml) < environment.
+ */
+const configSchema = z.object({
+  server: z.object({
+    port: z.coerce.number().int().min(0).max(65535).default(8095),
+    host: z.string().default('127.0.0.1'),
+  }),
+  database: z.object({
+    /** Unset: an embedded PostgreSQL is started (see src/persistence/embedded-postgres.ts). */
+    url: z.string().url().optional(),
+    poolSize: z.coerce.number().int().min(1).max(100).default(10),
+    /** Where the embedded PostgreSQL keeps its data, and the port it listens on (127.0.0.1). */
+    embeddedDir: z.string().min(1).default('.data/postgres'),
+    embeddedPort: z.coerce.number().int().min(1).max(65535).default(54329),
+  }),
+  kafka: z.object({
+    /** Unset: the in-process transport is used and no broker is needed. */
+    brokers: z
+      .string()
+      .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'expected host:port[,host:port...]')
+      .optional(),
+    clientId: z.string().min(1).default('saga-orchestrator'),
+    groupId: z.string().min(1).default('saga-orchestrator'),
+  }),
+  log: z.object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  }),
+  saga: z.object({
+    /** What a rejected coupon does: `continue` pays the original amount, `fail` compensates. */
+    couponPolicy: z.enum(['continue', 'fail']).default('continue'),
+  }),
+  simulators: z.object({
+    /** Run the simulated Order/Product/Promotion/Payment services in-process (demos, tests). */
+    enabled: z.enum(['true', 'false', 'auto']).default('auto'),
+  }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variable -> path in the config tree. */
+const ENV_MAP: Record<string, [keyof Config, string]> = {
+  SERVER_PORT: ['server', 'port'],
+  SERVER_HOST: ['server', 'host'],
+  DATABASE_URL: ['database', 'url'],
+  DATABASE_POOL_SIZE: ['database', 'poolSize'],
+  EMBEDDED_PG_DIR: ['database', 'embeddedDir'],
+  EMBEDDED_PG_PORT: ['database', 'embeddedPort'],
+  KAFKA_BROKERS: ['kafka', 'brokers'],
+  KAFKA_CLIENT_ID: ['kafka', 'clientId'],
+  KAFKA_GROUP_ID: ['kafka', 'groupId'],
+  LOG_LEVEL: ['log', 'level'],
+  SAGA_COUPON_POLICY: ['saga', 'couponPolicy'],
+  SIMULATORS: ['simulators', 'enabled'],
+};
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the configuration; throws ConfigError naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
+  const tree: Record<string, Record<string, unknown>> = {
+    server: {}, database: {}, kafka: {}, log: {}, saga: {}, simulators: {},
+  };
+  const file = configFileArg(argv);
+  if (file) mergeFile(tree, file);
+  for (const [name, [section, key]] of Object.entries(ENV_MAP)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') tree[section][key] = value;
+  }
+  const result = configSchema.safeParse(tree);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const [section, key] = issue.path.map(String);
+      const envName = Object.entries(ENV_MAP).find(([, p]) => p[0] === section && p[1] === key)?.[0];
+      const where = envName ? `${envName} (${section}.${key})` : issue.path.join('.');
+      return `${where}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return result.data;
+}
+
+function configFileArg(argv: string[]): string | undefined {
+  const index = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (index < 0) return undefined;
+  const arg = argv[index];
+  const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[index + 1];
+  if (!value) throw new ConfigError('--config needs a file path');
+  return value;
+}
+
+function mergeFile(tree: Record<string, Record<string, unknown>>, path: string): void {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  if (parsed === null || parsed === undefined) return;
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path}: expected a mapping at the top level`);
+  }
+  for (const [section, values] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!(section in tree)) throw new ConfigError(`config file ${path}: unknown section "${section}"`);
+    if (typeof values !== 'object' || values === null) {
+      throw new ConfigError(`config file ${path}: section "${section}" must be a mapping`);
+    }
+    Object.assign(tree[section], values);
+  }
+}

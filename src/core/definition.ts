@@ -1,0 +1,107 @@
+/**
+ * A saga definition is data (Eventuate style): ordered steps, each with the commands it sends,
+ * the replies it understands and how to undo it. The engine interprets it; definitions never
+ * touch state, time or transport, so they read like the business flow and test without mocks.
+ */
+import type { SagaStatus } from './state';
+
+/** A message to send, before the engine wraps it in the envelope. */
+export interface CommandSpec {
+  topic: string;
+  eventType: string;
+  /** Fields beyond the envelope. */
+  payload: Record<string, unknown>;
+}
+
+/** A reply as the runtime hands it to the engine: the whole validated message object. */
+export interface IncomingReply {
+  eventId: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+}
+
+export type ReplyOutcome<D> =
+  /** The step is done. `warning` is recorded on the saga (e.g. coupon rejected, paying full). */
+  | { kind: 'succeeded'; data: D; warning?: string }
+  /**
+   * The step failed. `compensateSelf`: it had partial effects that must be undone too
+   * (a split payment where some parts were charged).
+   */
+  | { kind: 'failed'; reason: string; data?: D; compensateSelf?: boolean }
+  /** Not done yet: keep waiting for more replies (multi-reply steps). */
+  | { kind: 'pending'; data: D };
+
+export type ReplyHandler<D> = (data: D, reply: Record<string, unknown>) => ReplyOutcome<D>;
+export type CompensationReplyHandler<D> = (data: D, reply: Record<string, unknown>) => { done: boolean; data: D };
+
+/** Why compensation runs, for commands that carry a reason. */
+export interface CompensationContext {
+  status: SagaStatus;
+  reason: string;
+}
+
+export interface RetryPolicy {
+  /** Total sends including the first one. */
+  maxAttempts: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  multiplier: number;
+  /** 0..1: the back-off is reduced by up to this fraction at random, to spread retries. */
+  jitter: number;
+}
+
+export interface CompensationDefinition<D> {
+  /** Whether there is anything to undo for this data (e.g. only if the coupon was applied). */
+  when?(data: D): boolean;
+  commands(data: D, context: CompensationContext): CommandSpec[];
+  /** Empty map: the compensation is done as soon as its commands are sent. */
+  replies: Record<string, CompensationReplyHandler<D>>;
+  /** Defaults to the step's own retry policy and timeout. */
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+}
+
+export interface StepDefinition<D> {
+  name: string;
+  /** The participant service, e.g. 'Product'; for display and diagnostics. */
+  participant: string;
+  description: string;
+  /** Optional step: when false the step is SKIPPED (e.g. no coupon code). */
+  when?(data: D): boolean;
+  invoke(data: D): CommandSpec[];
+  /** Empty map: the step succeeds as soon as its commands are sent. */
+  replies: Record<string, ReplyHandler<D>>;
+  compensation?: CompensationDefinition<D>;
+  retry: RetryPolicy;
+  /** How long to wait for a reply per attempt. */
+  timeoutMs: number;
+  /** The saga's final status when this step fails (TIMED_OUT when it times out). */
+  failureStatus: SagaStatus;
+  /** May an operator skip it (skipStep)? */
+  skippable: boolean;
+  /** JSON-schema-like description of what an operator must supply when skipping. */
+  outputSchema?: Record<string, unknown>;
+}
+
+export interface SagaDefinition<D> {
+  name: string;
+  version: number;
+  steps: StepDefinition<D>[];
+  /** Sent when every step succeeded (e.g. OrderApproved). */
+  onCompleted(data: D): CommandSpec[];
+  /** Sent once when the saga ends failed after compensating (e.g. OrderCancelled). */
+  onFailed(data: D, finalStatus: SagaStatus, reason: string): CommandSpec[];
+  /** The statuses this saga may end in besides COMPLETED (for docs and API enums). */
+  failureStatuses: SagaStatus[];
+}
+
+/** Injected side effects, so every engine function is deterministic under test. */
+export interface SagaContext {
+  now: Date;
+  newId(): string;
+  random(): number;
+}
+
+export function findStep<D>(def: SagaDefinition<D>, name: string): StepDefinition<D> | undefined {
+  return def.steps.find((s) => s.name === name);
+}

@@ -1,0 +1,143 @@
+/**
+ * The saga's durable state. Plain JSON (no Dates, no classes): the runtime stores it as JSONB
+ * next to a few extracted columns (status, currentStep, timer.dueAtMs). Every instant is an
+ * epoch-millisecond number named `...AtMs`; "absent" is `null`, never `undefined`, so a
+ * JSON round trip gives back an equal value.
+ */
+
+export const SAGA_STATUSES = [
+  'RUNNING',
+  'COMPENSATING',
+  'COMPLETED',
+  'COMPENSATED',
+  'COMPENSATION_FAILED',
+  'INVENTORY_ERROR',
+  'COUPON_ERROR',
+  'PAYMENT_FAILED',
+  'APPROVAL_FAILED',
+  'TIMED_OUT',
+  'ABORTED',
+] as const;
+export type SagaStatus = (typeof SAGA_STATUSES)[number];
+
+/** Statuses a saga ends in after failing and compensating (it still accepts late replies). */
+export const FAILED_END_STATUSES: readonly SagaStatus[] = [
+  'COMPENSATED',
+  'INVENTORY_ERROR',
+  'COUPON_ERROR',
+  'PAYMENT_FAILED',
+  'APPROVAL_FAILED',
+  'TIMED_OUT',
+];
+
+/**
+ * No more progress without an outside event: no timer is armed. COMPENSATION_FAILED and
+ * ABORTED count as terminal but wait for an operator; late replies are still applied to
+ * terminal sagas (a late payment must be refunded), so the runtime must not filter them out.
+ */
+export function isTerminal(status: SagaStatus): boolean {
+  return status !== 'RUNNING' && status !== 'COMPENSATING';
+}
+
+export const STEP_STATUSES = [
+  'PENDING',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'COMPENSATING',
+  'COMPENSATED',
+  'SKIPPED',
+] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** A command as sent, kept so a re-send repeats it exactly (same eventId, retryCount + 1). */
+export interface SentCommand {
+  eventId: string;
+  topic: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+  causationId: string | null;
+}
+
+export interface StepState {
+  name: string;
+  status: StepStatus;
+  /** Sends of the forward commands so far (1 after the first send). */
+  attempts: number;
+  compensationAttempts: number;
+  lastError: string | null;
+  startedAtMs: number | null;
+  endedAtMs: number | null;
+  compensationStartedAtMs: number | null;
+  compensationEndedAtMs: number | null;
+  /** Every eventId sent for this step (re-sends reuse them), for diagnostics and lookup. */
+  commandEventIds: string[];
+  compensationEventIds: string[];
+  commands: SentCommand[];
+  compensationCommands: SentCommand[];
+  /** Replies already applied to this step, so a redelivered one is not applied twice. */
+  replyEventIds: string[];
+  /** It has effects that compensation must undo. */
+  needsCompensation: boolean;
+}
+
+export type TimerPurpose = 'timeout' | 'retry';
+export type SagaPhase = 'forward' | 'compensation';
+
+/** The saga's one durable timer; the runtime indexes dueAtMs and calls fireTimer when due. */
+export interface SagaTimer {
+  dueAtMs: number;
+  purpose: TimerPurpose;
+  step: string;
+  phase: SagaPhase;
+  /** The attempt the timer belongs to (timeout of attempt n, or retry that starts attempt n). */
+  attempt: number;
+}
+
+export interface SagaState<D> {
+  id: string;
+  definitionName: string;
+  definitionVersion: number;
+  orderId: string;
+  correlationId: string;
+  status: SagaStatus;
+  /** The status to end in once compensation is done (set when a step fails). */
+  failureStatus: SagaStatus | null;
+  failureReason: string | null;
+  /** Forward phase: the step waiting for replies; compensation: the step being undone. */
+  currentStep: string | null;
+  data: D;
+  steps: StepState[];
+  timer: SagaTimer | null;
+  /** onCompleted / onFailed messages were emitted; they are never emitted twice. */
+  outcomeSent: boolean;
+  startedAtMs: number;
+  updatedAtMs: number;
+  endedAtMs: number | null;
+  lastError: string | null;
+  warnings: string[];
+}
+
+export function stepState<D>(state: SagaState<D>, name: string): StepState | undefined {
+  return state.steps.find((s) => s.name === name);
+}
+
+export function newStepState(name: string): StepState {
+  return {
+    name,
+    status: 'PENDING',
+    attempts: 0,
+    compensationAttempts: 0,
+    lastError: null,
+    startedAtMs: null,
+    endedAtMs: null,
+    compensationStartedAtMs: null,
+    compensationEndedAtMs: null,
+    commandEventIds: [],
+    compensationEventIds: [],
+    commands: [],
+    compensationCommands: [],
+    replyEventIds: [],
+    needsCompensation: false,
+  };
+}

@@ -1,0 +1,171 @@
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
+import type { Logger } from '../logger';
+import type {
+  BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription,
+} from './transport';
+
+export interface KafkaTransportOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** Partitions for topics this transport creates. */
+  defaultPartitions?: number;
+}
+
+/**
+ * MessageTransport over kafkajs. The producer is idempotent (acks=all, one request in flight), so
+ * a retried send is not written twice. Partitions are chosen here with kafkajs's default
+ * partitioner so each publish can report exactly where every message landed.
+ */
+export class KafkaTransport implements MessageTransport {
+  private readonly kafka: Kafka;
+  private readonly admin: Admin;
+  private readonly producer: Producer;
+  private readonly consumers = new Set<Consumer>();
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private connected?: Promise<void>;
+
+  constructor(private readonly options: KafkaTransportOptions) {
+    const logger = options.logger;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.WARN,
+      logCreator: () => ({ level, log }) => {
+        const { message, ...extra } = log;
+        if (level <= logLevel.ERROR) logger.error({ kafka: extra }, message);
+        else logger.warn({ kafka: extra }, message);
+      },
+      retry: { retries: 8, initialRetryTime: 100 },
+    });
+    this.admin = this.kafka.admin();
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  private connect(): Promise<void> {
+    this.connected ??= Promise.all([this.admin.connect(), this.producer.connect()]).then(() => undefined);
+    return this.connected;
+  }
+
+  async ensureTopics(topics: string[]): Promise<void> {
+    await this.connect();
+    const existing = new Set(await this.admin.listTopics());
+    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: this.options.defaultPartitions ?? 4 })),
+      }).catch((error: Error) => {
+        // Another process may have created it between listTopics and createTopics.
+        if (!/already exists/i.test(error.message)) throw error;
+      });
+    }
+  }
+
+  private async partitionsOf(topic: string): Promise<number> {
+    const known = this.partitionCounts.get(topic);
+    if (known !== undefined) return known;
+    await this.ensureTopics([topic]);
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    const count = metadata.topics[0]?.partitions.length ?? 1;
+    this.partitionCounts.set(topic, count);
+    return count;
+  }
+
+  async publish(messages: OutgoingMessage[]): Promise<PublishReceipt[]> {
+    if (messages.length === 0) return [];
+    await this.connect();
+    const placed: { topic: string; partition: number; message: OutgoingMessage }[] = [];
+    for (const message of messages) {
+      const count = await this.partitionsOf(message.topic);
+      const partitionMetadata = Array.from({ length: count }, (_, id) => ({ partitionId: id, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+      const partition = this.partitioner({ topic: message.topic, partitionMetadata, message: { key: message.key, value: message.value } });
+      placed.push({ topic: message.topic, partition, message });
+    }
+    const byTopic = new Map<string, typeof placed>();
+    for (const p of placed) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+    const results = await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
+        topic,
+        messages: list.map((p) => ({ key: p.message.key, value: p.message.value, partition: p.partition, headers: p.message.headers })),
+      })),
+    });
+    // Offsets inside one topic-partition follow the send order from its base offset.
+    const next = new Map<string, bigint>();
+    for (const r of results) next.set(`${r.topicName}/${r.partition}`, BigInt(r.baseOffset ?? r.offset ?? '0'));
+    return placed.map((p) => {
+      const key = `${p.topic}/${p.partition}`;
+      const offset = next.get(key) ?? 0n;
+      next.set(key, offset + 1n);
+      return { topic: p.topic, partition: p.partition, offset: offset.toString() };
+    });
+  }
+
+  async subscribe(options: SubscribeOptions, handler: BatchHandler): Promise<Subscription> {
+    await this.ensureTopics(options.topics);
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: 50,
+    });
+    this.consumers.add(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 4,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        await handler(batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key ? m.key.toString() : null,
+          value: m.value,
+          headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, v === undefined ? '' : String(v)])),
+        })));
+        // Only after the handler committed its effects is the batch marked consumed.
+        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        await commitOffsetsIfNecessary();
+        await heartbeat();
+      },
+    });
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async isHealthy(): Promise<boolean> {
+    try {
+      await this.connect();
+      await withTimeout(this.admin.describeCluster(), 2000);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.disconnect()));
+    this.consumers.clear();
+    if (this.connected) {
+      await this.connected.catch(() => undefined);
+      await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then((v) => { clearTimeout(timer); resolve(v); }, (e) => { clearTimeout(timer); reject(e); });
+  });
+}

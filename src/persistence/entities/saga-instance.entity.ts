@@ -1,0 +1,71 @@
+import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+
+/**
+ * One saga. `state` holds the engine's whole SagaState (JSONB); the columns beside it are copies
+ * of what operators filter and sort by, so lookups use indexes instead of JSON paths.
+ */
+@Entity({ tableName: 'saga_instance' })
+@Index({ properties: ['status', 'updatedAt'] })
+@Index({ properties: ['createdAt', 'id'] })
+@Index({ properties: ['customerId'] })
+@Index({ name: 'saga_instance_timer_due_at_index', expression: 'create index "saga_instance_timer_due_at_index" on "saga_instance" ("timer_due_at") where "timer_due_at" is not null' })
+export class SagaInstance {
+  [OptionalProps]?: 'version' | 'eventSeq' | 'createdAt' | 'updatedAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id!: string;
+
+  @Property({ type: 'text' })
+  type!: string;
+
+  @Property({ type: 'integer' })
+  definitionVersion!: number;
+
+  @Property({ type: 'uuid', unique: true })
+  orderId!: string;
+
+  @Property({ type: 'text', nullable: true })
+  customerId?: string | null;
+
+  @Property({ type: 'text' })
+  status!: string;
+
+  @Property({ type: 'text', nullable: true })
+  currentStep?: string | null;
+
+  @Property({ type: 'json' })
+  state!: Record<string, unknown>;
+
+  @Property({ type: 'decimal', precision: 19, scale: 4, nullable: true })
+  totalAmount?: string | null;
+
+  @Property({ type: 'decimal', precision: 19, scale: 4, nullable: true })
+  finalAmount?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  currency?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  lastError?: string | null;
+
+  /** Next durable timer (step timeout or retry back-off); the timer poller scans this index. */
+  @Property({ type: 'timestamptz', nullable: true })
+  timerDueAt?: Date | null;
+
+  /** Optimistic lock: every state write checks and bumps it. */
+  @Property({ type: 'integer', version: true })
+  version: number = 1;
+
+  /** Sequence number of the last event in saga_event for this saga. */
+  @Property({ type: 'integer' })
+  eventSeq: number = 0;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz' })
+  updatedAt: Date = new Date();
+
+  @Property({ type: 'timestamptz', nullable: true })
+  endedAt?: Date | null;
+}

@@ -1,0 +1,89 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Config } from './config';
+import { mountGraphQL } from './graphql/http';
+import { buildGraphQLSchema } from './graphql/schema';
+import type { Logger } from './logger';
+import { InProcessTransport } from './messaging/in-process-transport';
+import { KafkaTransport } from './messaging/kafka-transport';
+import type { MessageTransport } from './messaging/transport';
+import { isDatabaseHealthy, openDatabase } from './persistence/database';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './persistence/embedded-postgres';
+
+export interface RunningService {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const VERSION = '0.1.0';
+
+/**
+ * Wiring only: builds the adapters the configuration asks for (external or embedded database,
+ * Kafka or in-process transport), hands them to the runtime and serves HTTP. `stop` undoes it
+ * in reverse order.
+ */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        logger.debug({ cleanup: cleanup.name || 'anonymous' }, 'stopping');
+        await cleanup();
+      } catch (error) {
+        logger.error({ err: error }, 'error while stopping');
+      }
+    }
+    cleanups.length = 0;
+  };
+  try {
+    let embedded: EmbeddedDatabase | undefined;
+    let databaseUrl = config.database.url;
+    if (!databaseUrl) {
+      embedded = await startEmbeddedPostgres(config.database.embeddedDir, config.database.embeddedPort, logger);
+      cleanups.push(() => embedded!.stop());
+      databaseUrl = embedded.url;
+      logger.info({ dir: config.database.embeddedDir, port: config.database.embeddedPort }, 'embedded PostgreSQL started');
+    }
+    const orm = await openDatabase(databaseUrl, config.database.poolSize);
+    cleanups.push(() => orm.close(true));
+
+    const transport: MessageTransport = config.kafka.brokers
+      ? new KafkaTransport({ brokers: config.kafka.brokers.split(','), clientId: config.kafka.clientId, logger })
+      : new InProcessTransport();
+    cleanups.push(() => transport.close());
+
+    const app = express();
+    app.disable('x-powered-by');
+    app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
+    app.get('/ready', async (_req, res) => {
+      const [database, broker] = await Promise.all([isDatabaseHealthy(orm), transport.isHealthy()]);
+      res.status(database && broker ? 200 : 503).json({ status: database && broker ? 'ready' : 'not ready', database, broker });
+    });
+    const httpServer = createServer(app);
+    const schema = await buildGraphQLSchema({
+      info: {
+        name: 'saga-control-plane',
+        version: VERSION,
+        transport: config.kafka.brokers ? 'kafka' : 'in-process',
+        database: embedded ? 'embedded' : 'external',
+        startedAt: new Date(),
+      },
+    });
+    const stopGraphQL = await mountGraphQL({ httpServer, app, schema, logger });
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.server.port, config.server.host, () => resolve());
+    });
+    cleanups.push(async () => {
+      await stopGraphQL();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    });
+    const port = (httpServer.address() as AddressInfo).port;
+    return { url: `http://${config.server.host}:${port}`, port, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

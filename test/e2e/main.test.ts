@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createTestDatabase } from '../helpers/services';
+
+const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+
+function run(env: Record<string, string>, args: string[] = []) {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+describe('the compiled entry point (npm test builds it first)', () => {
+  it('exits 1 with a clear message naming a bad variable, without a stack trace', async () => {
+    const proc = run({ SERVER_PORT: 'not-a-port' });
+    expect(await proc.exited).toBe(1);
+    const { stderr } = proc.output();
+    expect(stderr).toContain('SERVER_PORT (server.port)');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('prints where it listens and exits 0 on SIGTERM', async () => {
+    const db = await createTestDatabase();
+    try {
+      const proc = run({ SERVER_PORT: '0', DATABASE_URL: db.url, KAFKA_BROKERS: process.env.KAFKA_BROKERS!, LOG_LEVEL: 'warn' });
+      const deadline = Date.now() + 30000;
+      while (!proc.output().stdout.includes('listening on') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(proc.output().stdout).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+\/graphql/);
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(0);
+    } finally {
+      await db.drop();
+    }
+  });
+});

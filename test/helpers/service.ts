@@ -1,0 +1,22 @@
+import pino from 'pino';
+import { loadConfig } from '../../src/config';
+import { startService, type RunningService } from '../../src/server';
+import { createTestDatabase, type TestDatabase } from './services';
+
+export interface TestService extends RunningService {
+  database: TestDatabase;
+}
+
+/** Starts the whole service on a random port against a fresh database and the test broker. */
+export async function startTestService(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestService> {
+  const db = database ?? (await createTestDatabase());
+  const config = loadConfig({
+    SERVER_PORT: '0',
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
+    LOG_LEVEL: 'silent',
+    ...env,
+  }, []);
+  const service = await startService(config, pino({ level: config.log.level }));
+  return { ...service, database: db };
+}

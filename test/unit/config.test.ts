@@ -1,0 +1,40 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('has working defaults with an empty environment', () => {
+    const config = loadConfig({}, []);
+    expect(config.server.port).toBe(8095);
+    expect(config.database.url).toBeUndefined();
+    expect(config.kafka.brokers).toBeUndefined();
+    expect(config.saga.couponPolicy).toBe('continue');
+  });
+
+  it('names the bad variable', () => {
+    expect(() => loadConfig({ SERVER_PORT: 'eighty' }, [])).toThrow(ConfigError);
+    expect(() => loadConfig({ SERVER_PORT: 'eighty' }, [])).toThrow(/SERVER_PORT \(server\.port\)/);
+    expect(() => loadConfig({ KAFKA_BROKERS: 'no port here' }, [])).toThrow(/KAFKA_BROKERS/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' }, [])).toThrow(/LOG_LEVEL/);
+  });
+
+  it('reads a YAML file given by --config, and the environment overrides it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'application.yaml');
+    writeFileSync(file, 'server:\n  port: 9000\nkafka:\n  brokers: 127.0.0.1:9092\n  groupId: from-file\nsaga:\n  couponPolicy: fail\n');
+    const config = loadConfig({ KAFKA_GROUP_ID: 'from-env' }, ['--config', file]);
+    expect(config.server.port).toBe(9000);
+    expect(config.kafka.brokers).toBe('127.0.0.1:9092');
+    expect(config.kafka.groupId).toBe('from-env');
+    expect(config.saga.couponPolicy).toBe('fail');
+  });
+
+  it('rejects a missing or malformed config file clearly', () => {
+    expect(() => loadConfig({}, ['--config', '/nonexistent/app.yaml'])).toThrow(/cannot read config file/);
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'nonsense:\n  a: 1\n');
+    expect(() => loadConfig({}, [`--config=${file}`])).toThrow(/unknown section "nonsense"/);
+  });
+});
