@@ -1,0 +1,169 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { AnySagaState, InboxEntry, RawOutboxMessage, SagaStore, SagaTransaction, SagaWrite, StoredSaga } from '../runtime/ports';
+
+/** Thrown when a saga changed under us; the transaction rolls back and the batch is retried. */
+export class OptimisticLockError extends Error {}
+
+interface SagaRow { state: AnySagaState; version: number; event_seq: number }
+
+/**
+ * SagaStore on PostgreSQL. Each method is one SQL statement over a whole batch
+ * (jsonb_to_recordset), so a consumed batch costs a fixed handful of round trips, not one per
+ * message. Tables and indexes are the MikroORM entities' (src/persistence/entities).
+ */
+export class PostgresSagaStore implements SagaStore {
+  constructor(private readonly orm: MikroORM) {}
+
+  inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {
+    return this.orm.em.fork().transactional((em) => work(new PostgresSagaTransaction(em)));
+  }
+}
+
+class PostgresSagaTransaction implements SagaTransaction {
+  constructor(private readonly em: EntityManager) {}
+
+  private query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.em.getConnection().execute<T[]>(sql, params, 'all', this.em.getTransactionContext());
+  }
+
+  private async run(sql: string, params: unknown[] = []): Promise<number> {
+    const result = await this.em.getConnection().execute<{ affectedRows: number }>(sql, params, 'run', this.em.getTransactionContext());
+    return result.affectedRows;
+  }
+
+  async claimInbox(entries: InboxEntry[]): Promise<Set<string>> {
+    if (entries.length === 0) return new Set();
+    const rows = await this.query<{ event_id: string }>(
+      `insert into inbox_message (event_id, topic, received_at)
+       select x.event_id, x.topic, now() from jsonb_to_recordset(?::jsonb) as x(event_id uuid, topic text)
+       on conflict (event_id) do nothing returning event_id`,
+      [JSON.stringify(entries.map((e) => ({ event_id: e.eventId, topic: e.topic })))],
+    );
+    return new Set(rows.map((r) => r.event_id));
+  }
+
+  async lockSagas(ids: string[]): Promise<Map<string, StoredSaga>> {
+    if (ids.length === 0) return new Map();
+    // Sorted so two transactions locking overlapping sets cannot deadlock.
+    const rows = await this.query<SagaRow>(
+      'select state, version, event_seq from saga_instance where id = any(string_to_array(?, \',\')::uuid[]) order by id for update',
+      [[...new Set(ids)].sort().join(',')],
+    );
+    return new Map(rows.map((r) => [r.state.id, toStored(r)]));
+  }
+
+  async sagaIdsByOrder(orderIds: string[]): Promise<Map<string, string>> {
+    if (orderIds.length === 0) return new Map();
+    const rows = await this.query<{ id: string; order_id: string }>(
+      'select id, order_id from saga_instance where order_id = any(string_to_array(?, \',\')::uuid[])',
+      [[...new Set(orderIds)].join(',')],
+    );
+    return new Map(rows.map((r) => [r.order_id, r.id]));
+  }
+
+  async lockDueTimers(now: Date, limit: number): Promise<StoredSaga[]> {
+    const rows = await this.query<SagaRow>(
+      `select state, version, event_seq from saga_instance
+       where timer_due_at is not null and timer_due_at <= ?
+       order by timer_due_at limit ? for update skip locked`,
+      [now.toISOString(), limit],
+    );
+    return rows.map(toStored);
+  }
+
+  async write(writes: SagaWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    const inserts = writes.filter((w) => w.previousVersion === null);
+    const updates = writes.filter((w) => w.previousVersion !== null);
+    const columns = `id uuid, type text, definition_version int, order_id uuid, customer_id text, status text,
+      current_step text, state jsonb, total_amount numeric, final_amount numeric, currency text, last_error text,
+      timer_due_at timestamptz, version int, prev_version int, event_seq int, created_at timestamptz,
+      updated_at timestamptz, ended_at timestamptz`;
+    if (inserts.length > 0) {
+      await this.run(
+        `insert into saga_instance (id, type, definition_version, order_id, customer_id, status, current_step, state,
+           total_amount, final_amount, currency, last_error, timer_due_at, version, event_seq, created_at, updated_at, ended_at)
+         select id, type, definition_version, order_id, customer_id, status, current_step, state, total_amount,
+           final_amount, currency, last_error, timer_due_at, version, event_seq, created_at, updated_at, ended_at
+         from jsonb_to_recordset(?::jsonb) as x(${columns})`,
+        [JSON.stringify(inserts.map(sagaRecord))],
+      );
+    }
+    if (updates.length > 0) {
+      const changed = await this.run(
+        `update saga_instance s set status = x.status, current_step = x.current_step, state = x.state,
+           final_amount = x.final_amount, last_error = x.last_error, timer_due_at = x.timer_due_at,
+           version = x.version, event_seq = x.event_seq, updated_at = x.updated_at, ended_at = x.ended_at
+         from jsonb_to_recordset(?::jsonb) as x(${columns})
+         where s.id = x.id and s.version = x.prev_version`,
+        [JSON.stringify(updates.map(sagaRecord))],
+      );
+      if (changed !== updates.length) throw new OptimisticLockError(`${updates.length - changed} saga(s) changed concurrently`);
+    }
+    await this.run(
+      `insert into saga_step (saga_id, name, position, status, attempts, compensation_attempts, last_error, started_at, ended_at)
+       select saga_id, name, position, status, attempts, compensation_attempts, last_error, started_at, ended_at
+       from jsonb_to_recordset(?::jsonb) as x(saga_id uuid, name text, position int, status text, attempts int,
+         compensation_attempts int, last_error text, started_at timestamptz, ended_at timestamptz)
+       on conflict (saga_id, name) do update set status = excluded.status, attempts = excluded.attempts,
+         compensation_attempts = excluded.compensation_attempts, last_error = excluded.last_error,
+         started_at = excluded.started_at, ended_at = excluded.ended_at`,
+      [JSON.stringify(writes.flatMap((w) => w.state.steps.map((step, position) => ({
+        saga_id: w.state.id, name: step.name, position, status: step.status, attempts: step.attempts,
+        compensation_attempts: step.compensationAttempts, last_error: step.lastError,
+        started_at: iso(step.startedAtMs), ended_at: iso(step.endedAtMs ?? step.compensationEndedAtMs),
+      }))))],
+    );
+    const events = writes.flatMap((w) => w.events.map((event, i) => ({
+      saga_id: w.state.id, seq: w.previousEventSeq + i + 1, type: event.type, step: event.step,
+      detail: event.detail, actor: w.actor, created_at: iso(event.atMs),
+    })));
+    if (events.length > 0) {
+      await this.run(
+        `insert into saga_event (saga_id, seq, type, step, detail, actor, created_at)
+         select saga_id, seq, type, step, detail, actor, created_at
+         from jsonb_to_recordset(?::jsonb) as x(saga_id uuid, seq int, type text, step text, detail jsonb, actor text, created_at timestamptz)`,
+        [JSON.stringify(events)],
+      );
+    }
+    await this.enqueue(writes.flatMap((w) => w.outbox.map((m) => ({
+      eventId: m.eventId, topic: m.topic, key: m.key, value: JSON.stringify(m.value), sagaId: w.state.id, step: m.step,
+    }))));
+  }
+
+  async enqueue(messages: (RawOutboxMessage & { step?: string | null })[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.run(
+      `insert into outbox_message (event_id, topic, key, value, headers, saga_id, step, created_at)
+       select event_id, topic, key, value, headers, saga_id, step, now()
+       from jsonb_to_recordset(?::jsonb) as x(event_id uuid, topic text, key text, value text, headers jsonb, saga_id uuid, step text)`,
+      [JSON.stringify(messages.map((m) => ({
+        event_id: m.eventId, topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null,
+        saga_id: m.sagaId ?? null, step: m.step ?? null,
+      })))],
+    );
+  }
+}
+
+function toStored(row: SagaRow): StoredSaga {
+  return { state: row.state, version: row.version, eventSeq: row.event_seq };
+}
+
+function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}
+
+/** The columns copied out of the state for filtering; order fields when the data has them. */
+function sagaRecord(w: SagaWrite) {
+  const s = w.state;
+  const data = (s.data ?? {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    id: s.id, type: s.definitionName, definition_version: s.definitionVersion, order_id: s.orderId,
+    customer_id: text(data.customerId), status: s.status, current_step: s.currentStep, state: s,
+    total_amount: text(data.totalAmount), final_amount: text(data.finalAmount), currency: text(data.currency),
+    last_error: s.lastError, timer_due_at: iso(s.timer?.dueAtMs), version: (w.previousVersion ?? 0) + 1,
+    prev_version: w.previousVersion, event_seq: w.previousEventSeq + w.events.length,
+    created_at: iso(s.startedAtMs), updated_at: iso(s.updatedAtMs), ended_at: iso(s.endedAtMs),
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * What the runtime needs from storage, as narrow interfaces: the PostgreSQL repository in
+ * src/persistence implements them. The runtime never sees SQL or MikroORM.
+ */
+import type { OutboxMessage, SagaEvent, SagaState } from '../core';
+
+export type AnySagaState = SagaState<unknown>;
+
+/** A saga as stored: its state plus the bookkeeping the store checks on write. */
+export interface StoredSaga {
+  state: AnySagaState;
+  /** Optimistic-lock version of the row. */
+  version: number;
+  /** Sequence number of its last logged event. */
+  eventSeq: number;
+}
+
+/** One saga's change, written atomically with everything else of its transaction. */
+export interface SagaWrite {
+  state: AnySagaState;
+  /** null: a new saga (insert); else the version read, which the update checks. */
+  previousVersion: number | null;
+  /** Sequence of the last event already stored; new events continue from here. */
+  previousEventSeq: number;
+  events: SagaEvent[];
+  outbox: OutboxMessage[];
+  /** Who caused it: `system`, or the operator of a manual action. */
+  actor: string;
+}
+
+/** A message for the outbox that is not a saga command (dead letters). */
+export interface RawOutboxMessage {
+  eventId: string;
+  topic: string;
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+  sagaId?: string | null;
+}
+
+export interface InboxEntry {
+  eventId: string;
+  topic: string;
+}
+
+/** Work inside one database transaction. */
+export interface SagaTransaction {
+  /** Records consumed eventIds; returns the ones not seen before (the rest are duplicates). */
+  claimInbox(entries: InboxEntry[]): Promise<Set<string>>;
+  /** Loads and row-locks sagas until commit, so one saga's messages apply one at a time. */
+  lockSagas(ids: string[]): Promise<Map<string, StoredSaga>>;
+  /** orderId -> sagaId for the orders that have a saga. */
+  sagaIdsByOrder(orderIds: string[]): Promise<Map<string, string>>;
+  /** Locks sagas whose timer is due, skipping ones another instance holds. */
+  lockDueTimers(now: Date, limit: number): Promise<StoredSaga[]>;
+  /** Writes saga rows, step rows, events and outbox messages; throws on a lost optimistic lock. */
+  write(writes: SagaWrite[]): Promise<void>;
+  enqueue(messages: RawOutboxMessage[]): Promise<void>;
+}
+
+export interface SagaStore {
+  inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T>;
+}
+
+/** A committed change of one saga, for live subscribers. */
+export interface SagaChange {
+  sagaId: string;
+  orderId: string;
+  status: string;
+  currentStep: string | null;
+  version: number;
+  events: { seq: number; type: string; step: string | null; detail: Record<string, unknown>; atMs: number; actor: string }[];
+}
