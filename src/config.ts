@@ -34,6 +34,12 @@ const configSchema = z.object({
   saga: z.object({
     /** What a rejected coupon does: `continue` pays the original amount, `fail` compensates. */
     couponPolicy: z.enum(['continue', 'fail']).default('continue'),
+    /** How long a step waits for its reply per attempt, and how often it is sent in all. */
+    stepTimeoutMs: z.coerce.number().int().min(10).default(30000),
+    maxAttempts: z.coerce.number().int().min(1).max(100).default(3),
+    /** First retry back-off; doubles per attempt up to maxBackoffMs, with jitter. */
+    initialBackoffMs: z.coerce.number().int().min(0).default(1000),
+    maxBackoffMs: z.coerce.number().int().min(0).default(30000),
   }),
   simulators: z.object({
     /** Run the simulated Order/Product/Promotion/Payment services in-process (demos, tests). */
@@ -56,6 +62,10 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   KAFKA_GROUP_ID: ['kafka', 'groupId'],
   LOG_LEVEL: ['log', 'level'],
   SAGA_COUPON_POLICY: ['saga', 'couponPolicy'],
+  SAGA_STEP_TIMEOUT_MS: ['saga', 'stepTimeoutMs'],
+  SAGA_MAX_ATTEMPTS: ['saga', 'maxAttempts'],
+  SAGA_INITIAL_BACKOFF_MS: ['saga', 'initialBackoffMs'],
+  SAGA_MAX_BACKOFF_MS: ['saga', 'maxBackoffMs'],
   SIMULATORS: ['simulators', 'enabled'],
 };
 

@@ -10,10 +10,13 @@ import { KafkaTransport } from './messaging/kafka-transport';
 import type { MessageTransport } from './messaging/transport';
 import { isDatabaseHealthy, openDatabase } from './persistence/database';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './persistence/embedded-postgres';
+import { createSagaRuntime, type SagaRuntime } from './runtime';
 
 export interface RunningService {
   url: string;
   port: number;
+  runtime: SagaRuntime;
+  transport: MessageTransport;
   stop(): Promise<void>;
 }
 
@@ -54,12 +57,19 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       : new InProcessTransport();
     cleanups.push(() => transport.close());
 
+    const runtime = createSagaRuntime(config, orm, transport, logger);
+    await runtime.orchestrator.start();
+    cleanups.push(() => runtime.orchestrator.stop());
+
     const app = express();
     app.disable('x-powered-by');
     app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
     app.get('/ready', async (_req, res) => {
       const [database, broker] = await Promise.all([isDatabaseHealthy(orm), transport.isHealthy()]);
       res.status(database && broker ? 200 : 503).json({ status: database && broker ? 'ready' : 'not ready', database, broker });
+    });
+    app.get('/metrics', async (_req, res) => {
+      res.type(runtime.metrics.registry.contentType).send(await runtime.metrics.registry.metrics());
     });
     const httpServer = createServer(app);
     const schema = await buildGraphQLSchema({
@@ -81,7 +91,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     });
     const port = (httpServer.address() as AddressInfo).port;
-    return { url: `http://${config.server.host}:${port}`, port, stop };
+    return { url: `http://${config.server.host}:${port}`, port, runtime, transport, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,0 +1,49 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { OrderCreated } from '../messaging/contract';
+import { OutboxRelay } from '../messaging/outbox-relay';
+import type { MessageTransport } from '../messaging/transport';
+import { PostgresSagaStore } from '../persistence/saga-repository';
+import { ORDER_STEPS, createSagaRegistry, orderSagaData } from '../sagas';
+import { ChangeFeed } from './change-feed';
+import { createMetrics, type Metrics } from './metrics';
+import { Orchestrator } from './orchestrator';
+import { SagaProcessor } from './saga-processor';
+
+export interface SagaRuntime {
+  orchestrator: Orchestrator;
+  processor: SagaProcessor;
+  relay: OutboxRelay;
+  changes: ChangeFeed;
+  metrics: Metrics;
+  registry: ReturnType<typeof createSagaRegistry>;
+}
+
+/** Builds the saga runtime for a database and a transport from the configuration. */
+export function createSagaRuntime(config: Config, orm: MikroORM, transport: MessageTransport, logger: Logger): SagaRuntime {
+  const { saga } = config;
+  const registry = createSagaRegistry({
+    couponPolicy: saga.couponPolicy,
+    timeoutsMs: Object.fromEntries(ORDER_STEPS.map((step) => [step, saga.stepTimeoutMs])),
+    retry: { maxAttempts: saga.maxAttempts, initialBackoffMs: saga.initialBackoffMs, maxBackoffMs: saga.maxBackoffMs },
+  });
+  const order = registry.latest('order');
+  if (!order) throw new Error('the order saga definition is missing from the registry');
+  const metrics = createMetrics();
+  const changes = new ChangeFeed();
+  const relay = new OutboxRelay(orm, transport, logger, metrics);
+  const processor = new SagaProcessor({
+    store: new PostgresSagaStore(orm),
+    registry,
+    triggers: { OrderCreated: { definition: order, data: (m) => orderSagaData(m as OrderCreated) } },
+    logger,
+    metrics,
+    onCommitted: (committed, outboxWritten) => {
+      if (outboxWritten) relay.wake();
+      changes.publish(committed);
+    },
+  });
+  const orchestrator = new Orchestrator({ transport, processor, relay, groupId: config.kafka.groupId, logger });
+  return { orchestrator, processor, relay, changes, metrics, registry };
+}

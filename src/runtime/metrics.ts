@@ -1,0 +1,21 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one orchestrator instance, served at GET /metrics. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    messagesApplied: new Counter({ name: 'saga_messages_consumed_total', help: 'Valid messages consumed', registers: [registry] }),
+    duplicates: new Counter({ name: 'saga_messages_duplicate_total', help: 'Redelivered or duplicated messages recognised and ignored', registers: [registry] }),
+    deadLetters: new Counter({ name: 'saga_dead_letters_total', help: 'Messages sent to a <topic>.dlq topic', registers: [registry] }),
+    outboxPublished: new Counter({ name: 'saga_outbox_published_total', help: 'Outbox messages published to the broker', registers: [registry] }),
+    sagasEnded: new Counter({ name: 'saga_ended_total', help: 'Sagas that reached a final status', labelNames: ['status'], registers: [registry] }),
+    sagaDuration: new Histogram({
+      name: 'saga_duration_seconds', help: 'Start to final status', registers: [registry],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

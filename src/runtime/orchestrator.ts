@@ -1,0 +1,46 @@
+import type { Logger } from '../logger';
+import { INBOUND_TOPICS } from '../messaging/contract';
+import type { OutboxRelay } from '../messaging/outbox-relay';
+import type { MessageTransport, Subscription } from '../messaging/transport';
+import type { SagaProcessor } from './saga-processor';
+import { TimerPoller } from './timer-poller';
+
+export interface OrchestratorOptions {
+  transport: MessageTransport;
+  processor: SagaProcessor;
+  relay: OutboxRelay;
+  groupId: string;
+  logger: Logger;
+  timerIntervalMs?: number;
+}
+
+/**
+ * The running saga orchestrator: consumes the participants' events into the processor,
+ * publishes the outbox and fires durable timers. Several instances share the consumer group and
+ * take over each other's partitions; the database keeps them consistent.
+ */
+export class Orchestrator {
+  private subscription?: Subscription;
+  private readonly timers: TimerPoller;
+
+  constructor(private readonly options: OrchestratorOptions) {
+    this.timers = new TimerPoller((limit) => options.processor.fireDueTimers(limit), options.logger, {
+      intervalMs: options.timerIntervalMs ?? 250, batchSize: 200,
+    });
+  }
+
+  async start(): Promise<void> {
+    const { transport, processor, relay, groupId } = this.options;
+    await transport.ensureTopics([...INBOUND_TOPICS]);
+    // Publish what a previous run left in the outbox before taking new work.
+    relay.start();
+    this.timers.start();
+    this.subscription = await transport.subscribe({ groupId, topics: [...INBOUND_TOPICS] }, (batch) => processor.handleBatch(batch));
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    await this.timers.stop();
+    await this.options.relay.stop();
+  }
+}

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import {
+  applyReply, fireTimer, startSaga, type AnySagaDefinition, type SagaContext, type SagaRegistry, type SagaTransition,
+} from '../core';
+import type { Logger } from '../logger';
+import { dlqTopic, parseIncoming, type ContractMessage } from '../messaging/contract';
+import type { TransportMessage } from '../messaging/transport';
+import type { Metrics } from './metrics';
+import type { AnySagaState, RawOutboxMessage, SagaChange, SagaTransaction, SagaStore, SagaWrite, StoredSaga } from './ports';
+
+/** How a message that starts a saga maps to a definition and its data (e.g. OrderCreated). */
+export interface SagaTrigger {
+  definition: AnySagaDefinition;
+  data(message: ContractMessage): unknown;
+}
+
+export interface SagaProcessorDeps {
+  store: SagaStore;
+  registry: SagaRegistry;
+  triggers: Record<string, SagaTrigger>;
+  logger: Logger;
+  metrics: Metrics;
+  /** Called after each commit with what changed, for the outbox relay and live subscribers. */
+  onCommitted(changes: SagaChange[], outboxWritten: boolean): void;
+  clock?: () => Date;
+}
+
+/** A saga being changed inside one transaction: what was read, and every transition since. */
+interface WorkingSaga {
+  stored: StoredSaga | null;
+  state: AnySagaState;
+  events: SagaTransition<unknown>['events'];
+  outbox: SagaTransition<unknown>['outbox'];
+  actor: string;
+}
+
+/**
+ * Applies consumed messages and due timers to sagas through the pure core, and persists the
+ * result with its outgoing messages in one transaction per batch (transactional outbox). The
+ * inbox makes a redelivered message a no-op; row locks make one saga's messages apply one at a
+ * time; anything that cannot be applied goes to the dead-letter topic with its reason.
+ */
+export class SagaProcessor {
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: SagaProcessorDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  private context(): SagaContext {
+    return { now: this.clock(), newId: randomUUID, random: Math.random };
+  }
+
+  /** Handles one consumed batch; throws (so the batch is redelivered) only if the commit fails. */
+  async handleBatch(messages: TransportMessage[]): Promise<void> {
+    const deadLetters: RawOutboxMessage[] = [];
+    const valid: { raw: TransportMessage; message: ContractMessage }[] = [];
+    for (const raw of messages) {
+      const parsed = parseIncoming(raw.topic, raw.value);
+      if (parsed.ok) valid.push({ raw, message: parsed.message });
+      else deadLetters.push(this.deadLetter(raw, parsed.error));
+    }
+    const committed = await this.deps.store.inTransaction(async (tx) => {
+      const fresh = await tx.claimInbox(valid.map((v) => ({ eventId: v.message.eventId, topic: v.raw.topic })));
+      const toApply = valid.filter((v) => fresh.has(v.message.eventId));
+      this.deps.metrics.duplicates.inc(valid.length - toApply.length);
+      for (const v of valid) {
+        if (!fresh.has(v.message.eventId)) this.deps.logger.debug({ eventId: v.message.eventId, sagaId: v.message.sagaId, orderId: v.message.orderId }, 'duplicate message ignored');
+      }
+      const working = await this.apply(tx, toApply, deadLetters);
+      const writes = await this.persist(tx, working);
+      await tx.enqueue(deadLetters);
+      return writes;
+    });
+    this.deps.metrics.deadLetters.inc(deadLetters.length);
+    this.deps.metrics.messagesApplied.inc(valid.length);
+    for (const d of deadLetters) this.deps.logger.warn({ topic: d.topic, key: d.key }, 'message sent to the dead-letter topic');
+    this.committed(committed, deadLetters.length > 0);
+  }
+
+  /** Fires the timers that are due (timeouts, retry back-off); returns how many fired. */
+  async fireDueTimers(limit = 200): Promise<number> {
+    const ctx = this.context();
+    const writes = await this.deps.store.inTransaction(async (tx) => {
+      const due = await tx.lockDueTimers(ctx.now, limit);
+      const working = new Map<string, WorkingSaga>();
+      for (const stored of due) {
+        const w = this.workingOf(stored);
+        this.step(w, fireTimer(this.definitionOf(w.state), w.state, ctx));
+        working.set(w.state.id, w);
+      }
+      return this.persist(tx, working);
+    });
+    this.committed(writes, false);
+    return writes.length;
+  }
+
+  private async apply(tx: SagaTransaction, items: { raw: TransportMessage; message: ContractMessage }[], deadLetters: RawOutboxMessage[]): Promise<Map<string, WorkingSaga>> {
+    const ctx = this.context();
+    const working = new Map<string, WorkingSaga>();
+    // Sagas are found by the envelope's sagaId, else by orderId (one saga per order).
+    const orderIds = items.filter((i) => !i.message.sagaId || this.deps.triggers[i.message.eventType]).map((i) => i.message.orderId);
+    const byOrder = await tx.sagaIdsByOrder(orderIds);
+    const sagaIds = items.map((i) => i.message.sagaId ?? byOrder.get(i.message.orderId)).filter((id): id is string => !!id);
+    const locked = await tx.lockSagas(sagaIds);
+    const startedByOrder = new Map<string, string>();
+
+    for (const { raw, message } of items) {
+      const trigger = this.deps.triggers[message.eventType];
+      if (trigger) {
+        if (byOrder.has(message.orderId) || startedByOrder.has(message.orderId)) {
+          this.deps.logger.warn({ orderId: message.orderId, eventId: message.eventId }, 'order already has a saga; start ignored');
+          this.deps.metrics.duplicates.inc();
+          continue;
+        }
+        const sagaId = randomUUID();
+        const transition = startSaga(trigger.definition, {
+          sagaId, orderId: message.orderId, data: trigger.data(message), causationId: message.eventId,
+          correlationId: message.correlationId,
+        }, ctx);
+        const w: WorkingSaga = { stored: null, state: transition.state, events: [], outbox: [], actor: 'system' };
+        this.step(w, transition);
+        working.set(sagaId, w);
+        startedByOrder.set(message.orderId, sagaId);
+        continue;
+      }
+      const sagaId = message.sagaId ?? byOrder.get(message.orderId);
+      const stored = sagaId ? locked.get(sagaId) : undefined;
+      const w = sagaId ? working.get(sagaId) ?? (stored ? this.workingOf(stored) : undefined) : undefined;
+      if (!w) {
+        deadLetters.push(this.deadLetter(raw, `unknown saga: no saga ${sagaId ? `with id ${sagaId}` : `for order ${message.orderId}`}`));
+        continue;
+      }
+      if (w.state.orderId !== message.orderId) {
+        deadLetters.push(this.deadLetter(raw, `orderId ${message.orderId} does not belong to saga ${w.state.id} (order ${w.state.orderId})`));
+        continue;
+      }
+      this.step(w, applyReply(this.definitionOf(w.state), w.state, { eventId: message.eventId, eventType: message.eventType, payload: message as Record<string, unknown> }, ctx));
+      working.set(w.state.id, w);
+    }
+    return working;
+  }
+
+  private workingOf(stored: StoredSaga): WorkingSaga {
+    return { stored, state: stored.state, events: [], outbox: [], actor: 'system' };
+  }
+
+  private step(w: WorkingSaga, transition: SagaTransition<unknown>): void {
+    w.state = transition.state;
+    w.events.push(...transition.events);
+    w.outbox.push(...transition.outbox);
+  }
+
+  private definitionOf(state: AnySagaState): AnySagaDefinition {
+    const def = this.deps.registry.get(state.definitionName, state.definitionVersion);
+    // A saga keeps the definition version it started with; removing a version still in use is a deploy error.
+    if (!def) throw new Error(`saga ${state.id}: definition ${state.definitionName}@${state.definitionVersion} is not registered`);
+    return def;
+  }
+
+  private async persist(tx: SagaTransaction, working: Map<string, WorkingSaga>): Promise<SagaWrite[]> {
+    // A transition with no events changed nothing (e.g. a reply the engine ignored silently).
+    const writes: SagaWrite[] = [...working.values()].filter((w) => w.events.length > 0 || !w.stored).map((w) => ({
+      state: w.state,
+      previousVersion: w.stored?.version ?? null,
+      previousEventSeq: w.stored?.eventSeq ?? 0,
+      events: w.events,
+      outbox: w.outbox,
+      actor: w.actor,
+    }));
+    await tx.write(writes);
+    return writes;
+  }
+
+  private committed(writes: SagaWrite[], otherOutbox: boolean): void {
+    const changes: SagaChange[] = writes.map((w) => ({
+      sagaId: w.state.id,
+      orderId: w.state.orderId,
+      status: w.state.status,
+      currentStep: w.state.currentStep,
+      version: (w.previousVersion ?? 0) + 1,
+      events: w.events.map((e, i) => ({ seq: w.previousEventSeq + i + 1, type: e.type, step: e.step, detail: e.detail, atMs: e.atMs, actor: w.actor })),
+    }));
+    for (const w of writes) {
+      if (w.state.endedAtMs !== null && w.events.some((e) => e.type === 'SAGA_COMPLETED' || e.type === 'SAGA_FAILED')) {
+        this.deps.metrics.sagasEnded.inc({ status: w.state.status });
+        this.deps.metrics.sagaDuration.observe((w.state.endedAtMs - w.state.startedAtMs) / 1000);
+      }
+    }
+    if (changes.length > 0 || otherOutbox) this.deps.onCommitted(changes, otherOutbox || writes.some((w) => w.outbox.length > 0));
+  }
+
+  private deadLetter(raw: TransportMessage, error: string): RawOutboxMessage {
+    return {
+      eventId: randomUUID(),
+      topic: dlqTopic(raw.topic),
+      key: raw.key ?? '',
+      value: JSON.stringify({
+        error,
+        topic: raw.topic,
+        partition: raw.partition,
+        offset: raw.offset,
+        key: raw.key,
+        value: raw.value?.toString('utf8') ?? null,
+        headers: raw.headers,
+        deadLetteredAt: this.clock().toISOString(),
+      }),
+      headers: { 'x-dlq-error': error.slice(0, 500), 'x-original-topic': raw.topic },
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import type { Logger } from '../logger';
+
+/**
+ * Fires due saga timers (step timeouts, retry back-off). The timers live in PostgreSQL
+ * (saga_instance.timer_due_at), so they survive restarts; SKIP LOCKED lets every instance poll.
+ */
+export class TimerPoller {
+  private running = false;
+  private loop?: Promise<void>;
+  private cancelSleep?: () => void;
+
+  constructor(
+    private readonly fireDue: (limit: number) => Promise<number>,
+    private readonly logger: Logger,
+    private readonly options = { intervalMs: 250, batchSize: 200 },
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.cancelSleep?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        // A full batch means more may be due: go again without waiting.
+        if ((await this.fireDue(this.options.batchSize)) >= this.options.batchSize) continue;
+      } catch (error) {
+        this.logger.error({ err: error }, 'firing saga timers failed; will retry');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.intervalMs);
+        this.cancelSleep = () => { clearTimeout(timer); resolve(); };
+      });
+    }
+  }
+}
