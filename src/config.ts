@@ -27,6 +27,8 @@ const configSchema = z.object({
       .optional(),
     clientId: z.string().min(1).default('saga-orchestrator'),
     groupId: z.string().min(1).default('saga-orchestrator'),
+    /** Prepended to every topic name, so environments can share a broker; empty by default. */
+    topicPrefix: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default(''),
   }),
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -44,6 +46,8 @@ const configSchema = z.object({
   simulators: z.object({
     /** Run the simulated Order/Product/Promotion/Payment services in-process (demos, tests). */
     enabled: z.enum(['true', 'false', 'auto']).default('auto'),
+    /** Orders the simulators place at start, one of each scenario in turn, so there is something to watch. */
+    demoOrders: z.coerce.number().int().min(0).max(10000).default(8),
   }),
 });
 
@@ -60,6 +64,7 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   KAFKA_BROKERS: ['kafka', 'brokers'],
   KAFKA_CLIENT_ID: ['kafka', 'clientId'],
   KAFKA_GROUP_ID: ['kafka', 'groupId'],
+  KAFKA_TOPIC_PREFIX: ['kafka', 'topicPrefix'],
   LOG_LEVEL: ['log', 'level'],
   SAGA_COUPON_POLICY: ['saga', 'couponPolicy'],
   SAGA_STEP_TIMEOUT_MS: ['saga', 'stepTimeoutMs'],
@@ -67,6 +72,7 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   SAGA_INITIAL_BACKOFF_MS: ['saga', 'initialBackoffMs'],
   SAGA_MAX_BACKOFF_MS: ['saga', 'maxBackoffMs'],
   SIMULATORS: ['simulators', 'enabled'],
+  SIMULATORS_DEMO_ORDERS: ['simulators', 'demoOrders'],
 };
 
 export class ConfigError extends Error {}

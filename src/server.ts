@@ -7,9 +7,11 @@ import { buildGraphQLSchema } from './graphql/schema';
 import type { Logger } from './logger';
 import { InProcessTransport } from './messaging/in-process-transport';
 import { KafkaTransport } from './messaging/kafka-transport';
+import { PrefixedTransport } from './messaging/prefixed-transport';
 import type { MessageTransport } from './messaging/transport';
 import { isDatabaseHealthy, openDatabase } from './persistence/database';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './persistence/embedded-postgres';
+import { placeDemoOrders, startParticipants } from './participants';
 import { createSagaRuntime, type SagaRuntime } from './runtime';
 
 export interface RunningService {
@@ -52,14 +54,22 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const orm = await openDatabase(databaseUrl, config.database.poolSize);
     cleanups.push(() => orm.close(true));
 
-    const transport: MessageTransport = config.kafka.brokers
+    const broker: MessageTransport = config.kafka.brokers
       ? new KafkaTransport({ brokers: config.kafka.brokers.split(','), clientId: config.kafka.clientId, logger })
       : new InProcessTransport();
+    const transport = config.kafka.topicPrefix ? new PrefixedTransport(broker, config.kafka.topicPrefix) : broker;
     cleanups.push(() => transport.close());
 
     const runtime = createSagaRuntime(config, orm, transport, logger);
     await runtime.orchestrator.start();
     cleanups.push(() => runtime.orchestrator.stop());
+
+    const simulate = config.simulators.enabled === 'true' || (config.simulators.enabled === 'auto' && !config.kafka.brokers);
+    if (simulate) {
+      const participants = await startParticipants(transport, { logger });
+      cleanups.push(() => participants.stop());
+      await placeDemoOrders(participants, config.simulators.demoOrders, logger);
+    }
 
     const app = express();
     app.disable('x-powered-by');

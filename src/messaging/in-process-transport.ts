@@ -59,7 +59,12 @@ export class InProcessTransport implements MessageTransport {
           }
           delivered = true;
         }
-        if (!delivered && running) await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 1000); });
+        if (!delivered && running) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 1000);
+            wake = () => { clearTimeout(timer); resolve(); };
+          });
+        }
       }
     };
     const done = loop();

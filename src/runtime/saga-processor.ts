@@ -62,10 +62,12 @@ export class SagaProcessor {
     }
     const committed = await this.deps.store.inTransaction(async (tx) => {
       const fresh = await tx.claimInbox(valid.map((v) => ({ eventId: v.message.eventId, topic: v.raw.topic })));
-      const toApply = valid.filter((v) => fresh.has(v.message.eventId));
+      // First copy of each new eventId only: a batch can hold the same message twice.
+      const toApply = valid.filter((v) => fresh.delete(v.message.eventId));
       this.deps.metrics.duplicates.inc(valid.length - toApply.length);
+      const applied = new Set(toApply);
       for (const v of valid) {
-        if (!fresh.has(v.message.eventId)) this.deps.logger.debug({ eventId: v.message.eventId, sagaId: v.message.sagaId, orderId: v.message.orderId }, 'duplicate message ignored');
+        if (!applied.has(v)) this.deps.logger.debug({ eventId: v.message.eventId, sagaId: v.message.sagaId, orderId: v.message.orderId }, 'duplicate message ignored');
       }
       const working = await this.apply(tx, toApply, deadLetters);
       const writes = await this.persist(tx, working);
@@ -184,6 +186,7 @@ export class SagaProcessor {
     for (const w of writes) {
       if (w.state.endedAtMs !== null && w.events.some((e) => e.type === 'SAGA_COMPLETED' || e.type === 'SAGA_FAILED')) {
         this.deps.metrics.sagasEnded.inc({ status: w.state.status });
+        this.deps.logger.info({ sagaId: w.state.id, orderId: w.state.orderId, status: w.state.status, reason: w.state.failureReason ?? undefined }, 'saga ended');
         this.deps.metrics.sagaDuration.observe((w.state.endedAtMs - w.state.startedAtMs) / 1000);
       }
     }

@@ -1,0 +1,33 @@
+/** The reply envelope the participant services put around every event they send. */
+import { randomUUID } from 'node:crypto';
+import { EVENT_TYPE_TOPIC, type Envelope, type EventType, type PayloadOf } from '../messaging/contract';
+import type { OutgoingMessage } from '../messaging/transport';
+
+/**
+ * A reply to `command`: a new eventId, the command's saga and correlation, causationId = the
+ * command's eventId, retryCount 0, key = orderId (one order stays on one partition).
+ */
+export function replyTo<K extends EventType>(
+  command: Envelope,
+  eventType: K,
+  payload: PayloadOf<K>,
+  headers?: Record<string, string>,
+): OutgoingMessage {
+  const message = {
+    eventId: randomUUID(),
+    eventType,
+    sagaId: command.sagaId,
+    orderId: command.orderId,
+    correlationId: command.correlationId,
+    causationId: command.eventId,
+    timestamp: new Date().toISOString(),
+    retryCount: 0,
+    ...payload,
+  };
+  return { topic: EVENT_TYPE_TOPIC[eventType], key: command.orderId, value: JSON.stringify(message), ...(headers ? { headers } : {}) };
+}
+
+/** Headers a reply carries over from its command: only the W3C trace context. */
+export function replyHeaders(commandHeaders: Record<string, string>): Record<string, string> | undefined {
+  return commandHeaders.traceparent ? { traceparent: commandHeaders.traceparent } : undefined;
+}
