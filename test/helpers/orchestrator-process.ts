@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+
+/** The compiled service as a separate process (npm test builds it first), for crash tests. */
+export class OrchestratorProcess {
+  private output = '';
+  readonly exited: Promise<number | null>;
+
+  private constructor(readonly child: ChildProcess) {
+    child.stdout!.on('data', (d) => { this.output += d; });
+    child.stderr!.on('data', (d) => { this.output += d; });
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  static async start(env: Record<string, string>): Promise<OrchestratorProcess> {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH!, SERVER_PORT: '0', LOG_LEVEL: 'warn', SIMULATORS: 'false', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const proc = new OrchestratorProcess(child);
+    const deadline = Date.now() + 30000;
+    while (!proc.output.includes('listening on')) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`orchestrator did not start:\n${proc.output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return proc;
+  }
+
+  /** SIGKILL: no shutdown hooks, no flushing, as in a real crash. */
+  async kill(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
+    this.child.kill('SIGTERM');
+    return this.exited;
+  }
+
+  get log(): string {
+    return this.output;
+  }
+}
