@@ -1,10 +1,17 @@
+import { createPubSub } from '@graphql-yoga/subscription';
 import { printSchema } from 'graphql';
 import { buildGraphQLSchema } from '../src/graphql/schema';
+import type { SagaReadRepository } from '../src/persistence/saga-read-repository';
+import { createSagaRegistry } from '../src/sagas';
 
 /** The SDL of the schema the service serves; the drift test compares it with the committed file. */
 export async function printSchemaWithDirectives(): Promise<string> {
+  // Resolvers never run here: only the types matter, so the dependencies are placeholders.
   const schema = await buildGraphQLSchema({
     info: { name: 'saga-control-plane', version: '0', transport: 'in-process', database: 'embedded', startedAt: new Date(0) },
+    reads: {} as SagaReadRepository,
+    registry: createSagaRegistry(),
+    pubSub: createPubSub(),
   });
   return `# Emitted from the code by \`npm run schema:emit\`; do not edit by hand.\n\n${printSchema(schema)}\n`;
 }

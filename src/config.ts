@@ -43,6 +43,20 @@ const configSchema = z.object({
     initialBackoffMs: z.coerce.number().int().min(0).default(1000),
     maxBackoffMs: z.coerce.number().int().min(0).default(30000),
   }),
+  auth: z.object({
+    /**
+     * API keys: `token=actor:role[+role],...` (roles: viewer, operator, finance, admin). Unset:
+     * one random admin key is generated at start and printed, so nothing runs unauthenticated.
+     */
+    tokens: z.string().optional(),
+  }),
+  graphql: z.object({
+    introspection: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    /** Internal error details reach clients only when false (for development). */
+    maskErrors: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    maxDepth: z.coerce.number().int().min(1).max(100).default(12),
+    maxComplexity: z.coerce.number().int().min(10).max(1000000).default(5000),
+  }),
   simulators: z.object({
     /** Run the simulated Order/Product/Promotion/Payment services in-process (demos, tests). */
     enabled: z.enum(['true', 'false', 'auto']).default('auto'),
@@ -71,6 +85,11 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   SAGA_MAX_ATTEMPTS: ['saga', 'maxAttempts'],
   SAGA_INITIAL_BACKOFF_MS: ['saga', 'initialBackoffMs'],
   SAGA_MAX_BACKOFF_MS: ['saga', 'maxBackoffMs'],
+  AUTH_TOKENS: ['auth', 'tokens'],
+  GRAPHQL_INTROSPECTION: ['graphql', 'introspection'],
+  GRAPHQL_MASK_ERRORS: ['graphql', 'maskErrors'],
+  GRAPHQL_MAX_DEPTH: ['graphql', 'maxDepth'],
+  GRAPHQL_MAX_COMPLEXITY: ['graphql', 'maxComplexity'],
   SIMULATORS: ['simulators', 'enabled'],
   SIMULATORS_DEMO_ORDERS: ['simulators', 'demoOrders'],
 };
@@ -80,7 +99,7 @@ export class ConfigError extends Error {}
 /** Reads and validates the configuration; throws ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
   const tree: Record<string, Record<string, unknown>> = {
-    server: {}, database: {}, kafka: {}, log: {}, saga: {}, simulators: {},
+    server: {}, database: {}, kafka: {}, log: {}, saga: {}, auth: {}, graphql: {}, simulators: {},
   };
   const file = configFileArg(argv);
   if (file) mergeFile(tree, file);

@@ -1,7 +1,11 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createPubSub } from '@graphql-yoga/subscription';
+import DataLoader from 'dataloader';
 import express from 'express';
 import type { Config } from './config';
+import { ApiKeys } from './graphql/auth';
 import { mountGraphQL } from './graphql/http';
 import { buildGraphQLSchema } from './graphql/schema';
 import type { Logger } from './logger';
@@ -11,6 +15,7 @@ import { PrefixedTransport } from './messaging/prefixed-transport';
 import type { MessageTransport } from './messaging/transport';
 import { isDatabaseHealthy, openDatabase } from './persistence/database';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './persistence/embedded-postgres';
+import { SagaReadRepository } from './persistence/saga-read-repository';
 import { placeDemoOrders, startParticipants } from './participants';
 import { createSagaRuntime, type SagaRuntime } from './runtime';
 
@@ -82,7 +87,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       res.type(runtime.metrics.registry.contentType).send(await runtime.metrics.registry.metrics());
     });
     const httpServer = createServer(app);
+    const reads = new SagaReadRepository(orm);
+    const apiKeys = apiKeysFrom(config, logger);
+    const pubSub = createPubSub();
     const schema = await buildGraphQLSchema({
+      reads,
+      registry: runtime.registry,
+      pubSub,
       info: {
         name: 'saga-control-plane',
         version: VERSION,
@@ -91,7 +102,24 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         startedAt: new Date(),
       },
     });
-    const stopGraphQL = await mountGraphQL({ httpServer, app, schema, logger });
+    const stopGraphQL = await mountGraphQL({
+      httpServer, app, schema, logger,
+      limits: { maxDepth: config.graphql.maxDepth, maxComplexity: config.graphql.maxComplexity },
+      introspection: config.graphql.introspection,
+      maskErrors: config.graphql.maskErrors,
+      contextFor: (authorization) => {
+        const viewer = apiKeys.authenticate(authorization);
+        return {
+          requestId: randomUUID(),
+          viewer: viewer === 'invalid' ? null : viewer,
+          authError: viewer === 'invalid' ? 'invalid credentials' : undefined,
+          eventsLoader: new DataLoader(async (ids: readonly string[]) => {
+            const byId = await reads.eventsOf([...ids]);
+            return ids.map((id) => byId.get(id) ?? []);
+          }),
+        };
+      },
+    });
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.server.port, config.server.host, () => resolve());
@@ -106,4 +134,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     await stop();
     throw error;
   }
+}
+
+/** The configured API keys, or one generated admin key (printed once) when none are configured. */
+function apiKeysFrom(config: Config, logger: Logger): ApiKeys {
+  if (config.auth.tokens) return new ApiKeys(config.auth.tokens);
+  const token = randomBytes(24).toString('base64url');
+  logger.warn('AUTH_TOKENS is not set: generated an admin API key for this run');
+  process.stdout.write(`admin API key for this run (send "Authorization: Bearer <key>"): ${token}\n`);
+  return new ApiKeys(`${token}=admin:admin`);
 }

@@ -1,20 +1,31 @@
 import 'reflect-metadata';
-import type { GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
-import { buildSchema } from 'type-graphql';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import type { SagaRegistry } from '../core';
+import type { SagaReadRepository } from '../persistence/saga-read-repository';
+import { authChecker } from './auth';
 import { serviceInfoResolver, type ServiceInfo } from './resolvers/service-info.resolver';
+import { sagaQueryResolvers } from './resolvers/saga-query.resolver';
+
+export type SagaPubSub = ReturnType<typeof createPubSub>;
 
 export interface SchemaDependencies {
   info: ServiceInfo;
+  reads: SagaReadRepository;
+  registry: SagaRegistry;
   /** In-process pub/sub that subscriptions read from; fed by the change fan-out. */
-  pubSub?: ReturnType<typeof createPubSub>;
+  pubSub: SagaPubSub;
 }
 
 /** Builds the code-first schema; `npm run schema:emit` writes it to schema/schema.graphql. */
 export async function buildGraphQLSchema(deps: SchemaDependencies): Promise<GraphQLSchema> {
+  const resolvers = [serviceInfoResolver(deps.info), ...sagaQueryResolvers(deps)] as unknown as NonEmptyArray<Function>;
   return buildSchema({
-    resolvers: [serviceInfoResolver(deps.info)],
-    validate: true,
-    pubSub: deps.pubSub ?? createPubSub(),
+    resolvers,
+    validate: { forbidUnknownValues: false },
+    pubSub: deps.pubSub,
+    authChecker,
+    authMode: 'error',
   });
 }

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { startService, type RunningService } from '../../src/server';
+import { TEST_AUTH_TOKENS } from './auth';
 import { createTestDatabase, type TestDatabase } from './services';
 
 export interface TestService extends RunningService {
@@ -15,6 +16,7 @@ export async function startTestService(env: Record<string, string> = {}, databas
     DATABASE_URL: db.url,
     KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
     LOG_LEVEL: 'silent',
+    AUTH_TOKENS: TEST_AUTH_TOKENS,
     ...env,
   }, []);
   const service = await startService(config, pino({ level: config.log.level }));

@@ -1,4 +1,4 @@
-import { Arg, Field, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Field, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 
 @ObjectType({ description: 'What this orchestrator instance runs on.' })
 export class ServiceInfo {
@@ -18,11 +18,13 @@ export class Heartbeat {
 export function serviceInfoResolver(info: ServiceInfo) {
   @Resolver()
   class ServiceInfoResolver {
+    @Authorized()
     @Query(() => ServiceInfo)
     serviceInfo(): ServiceInfo {
       return info;
     }
 
+    @Authorized()
     @Subscription(() => Heartbeat, {
       description: 'Ticks every intervalMs milliseconds (100 to 60000) until the client stops.',
       subscribe: ({ args }) => heartbeats(Math.min(60000, Math.max(100, (args as { intervalMs: number }).intervalMs))),

@@ -1,0 +1,65 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { SagaStatus, StepStatus } from './enums';
+
+@ObjectType({ description: 'One entry of a saga\'s append-only log: a transition, a message in or out, or a manual action.' })
+export class SagaEventType {
+  @Field(() => ID) sagaId!: string;
+  @Field(() => Int, { description: 'Gapless per saga, from 1; resume a stream after the last one seen.' }) sequence!: number;
+  @Field() type!: string;
+  @Field(() => String, { nullable: true }) step!: string | null;
+  @Field(() => GraphQLJSONObject) detail!: Record<string, unknown>;
+  @Field({ description: '`system`, or the operator of a manual action.' }) actor!: string;
+  @Field() at!: Date;
+}
+
+@ObjectType({ description: 'The durable timer a saga waits on: a step timeout or a retry back-off.' })
+export class SagaTimerType {
+  @Field() dueAt!: Date;
+  @Field() purpose!: string;
+  @Field() step!: string;
+  @Field() phase!: string;
+  @Field(() => Int) attempt!: number;
+}
+
+@ObjectType({ description: 'One step of a saga as it stands.' })
+export class SagaStepType {
+  @Field() name!: string;
+  @Field(() => Int) position!: number;
+  @Field(() => StepStatus) status!: StepStatus;
+  @Field(() => Int) attempts!: number;
+  @Field(() => Int) compensationAttempts!: number;
+  @Field(() => String, { nullable: true }) lastError!: string | null;
+  @Field(() => Date, { nullable: true }) startedAt!: Date | null;
+  @Field(() => Date, { nullable: true }) endedAt!: Date | null;
+  @Field(() => Date, { nullable: true }) compensationStartedAt!: Date | null;
+  @Field(() => Date, { nullable: true }) compensationEndedAt!: Date | null;
+  @Field(() => [String], { description: 'eventIds of the commands this step sent (the same on every re-send).' }) commandEventIds!: string[];
+}
+
+@ObjectType('Saga', { description: 'A saga: one order\'s distributed transaction.' })
+export class SagaType {
+  @Field(() => ID) id!: string;
+  @Field({ description: 'Definition name, e.g. `order`.' }) type!: string;
+  @Field(() => Int, { description: 'The definition version this saga started with and keeps.' }) definitionVersion!: number;
+  @Field(() => ID) orderId!: string;
+  @Field(() => String, { nullable: true }) customerId!: string | null;
+  @Field(() => SagaStatus) status!: SagaStatus;
+  @Field(() => SagaStatus, { nullable: true, description: 'The status a failed saga ends in once compensated.' }) failureStatus!: SagaStatus | null;
+  @Field(() => String, { nullable: true }) failureReason!: string | null;
+  @Field(() => String, { nullable: true }) currentStep!: string | null;
+  @Field(() => String, { nullable: true }) lastError!: string | null;
+  @Field(() => [String]) warnings!: string[];
+  @Field(() => String, { nullable: true, description: 'Decimal string.' }) totalAmount!: string | null;
+  @Field(() => String, { nullable: true, description: 'Decimal string, after discounts.' }) finalAmount!: string | null;
+  @Field(() => String, { nullable: true }) currency!: string | null;
+  @Field(() => GraphQLJSONObject, { description: 'The saga\'s business data (the order, reservation, payments, ...).' }) data!: Record<string, unknown>;
+  @Field(() => [SagaStepType]) steps!: SagaStepType[];
+  @Field(() => SagaTimerType, { nullable: true }) timer!: SagaTimerType | null;
+  @Field() startedAt!: Date;
+  @Field() updatedAt!: Date;
+  @Field(() => Date, { nullable: true }) endedAt!: Date | null;
+  @Field(() => Float, { nullable: true, description: 'Start to final status, in milliseconds.' }) durationMs!: number | null;
+  @Field(() => Int, { description: 'Optimistic-lock version: changes with every committed change.' }) version!: number;
+  @Field(() => Int, { description: 'Sequence number of the last event in the log.' }) eventSequence!: number;
+}

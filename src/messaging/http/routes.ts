@@ -1,0 +1,91 @@
+import { TOPICS } from '../contract';
+
+/** Where one participant command topic is sent over HTTP instead of the broker. */
+export interface HttpRoute {
+  /** http(s) URL the command is POSTed to. */
+  url: string;
+  /** Per-attempt timeout; falls back to the transport's default. */
+  timeoutMs?: number;
+  /** Re-tries after the first attempt (network error, timeout, 5xx, 408, 429); falls back to the transport's default. */
+  retries?: number;
+}
+
+/** Command topic -> route. Keys are contract topic names (without KAFKA_TOPIC_PREFIX). */
+export type HttpRoutes = Record<string, HttpRoute>;
+
+/**
+ * The participant command topics that may be routed over HTTP, each with the reply topics its
+ * participant answers on (CONTRACT.md). The first one is the fallback: a reply body that is not
+ * JSON or whose eventType does not belong to this command is delivered there as is, so the
+ * orchestrator's edge validation dead-letters it with the error (`<topic>.dlq`).
+ */
+export const HTTP_ROUTABLE_COMMANDS: Readonly<Record<string, readonly string[]>> = {
+  [TOPICS.reserveInventory]: [TOPICS.productReserved, TOPICS.productReservationFailed],
+  [TOPICS.confirmInventory]: [TOPICS.inventoryConfirmed],
+  [TOPICS.releaseInventory]: [TOPICS.compensation],
+  [TOPICS.applyCoupon]: [TOPICS.couponApplied, TOPICS.couponFailed],
+  [TOPICS.cancelCoupon]: [TOPICS.compensation],
+  [TOPICS.processPayment]: [TOPICS.paymentProcessed, TOPICS.paymentFailed, TOPICS.splitPaymentProcessed],
+  [TOPICS.refundPayment]: [TOPICS.compensation],
+};
+
+export class HttpRouteError extends Error {}
+
+/** Throws HttpRouteError unless `topic` is a participant command topic and `url` an absolute http(s) URL. */
+export function validateHttpRoute(topic: string, url: string): void {
+  if (!Object.hasOwn(HTTP_ROUTABLE_COMMANDS, topic)) {
+    throw new HttpRouteError(
+      `'${topic}' is not a participant command topic; expected one of ${Object.keys(HTTP_ROUTABLE_COMMANDS).join(', ')}`,
+    );
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new HttpRouteError(`'${topic}': '${url}' is not a valid URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new HttpRouteError(`'${topic}': only http and https URLs are allowed, got '${parsed.protocol}'`);
+  }
+}
+
+/**
+ * Parses PARTICIPANT_HTTP_ROUTES: `topic=url[,topic=url...]`, e.g.
+ * `reserve-inventory-commands=http://127.0.0.1:8081/inventory/reserve,apply-coupon-commands=https://promo/apply`.
+ * Blank input gives no routes; blanks around entries and empty entries (a trailing comma) are
+ * ignored. Every bad entry is reported at once, by position, in one HttpRouteError.
+ */
+export function parseHttpRoutes(spec: string | undefined): HttpRoutes {
+  const routes: HttpRoutes = {};
+  if (!spec || spec.trim() === '') return routes;
+  const problems: string[] = [];
+  spec.split(',').forEach((raw, index) => {
+    const entry = raw.trim();
+    if (entry === '') return;
+    const where = `entry ${index + 1} ('${entry}')`;
+    const eq = entry.indexOf('=');
+    if (eq < 0) {
+      problems.push(`${where}: expected topic=url`);
+      return;
+    }
+    const topic = entry.slice(0, eq).trim();
+    const url = entry.slice(eq + 1).trim();
+    if (topic === '' || url === '') {
+      problems.push(`${where}: expected topic=url with both parts non-empty`);
+      return;
+    }
+    if (Object.hasOwn(routes, topic)) {
+      problems.push(`${where}: topic '${topic}' is routed twice`);
+      return;
+    }
+    try {
+      validateHttpRoute(topic, url);
+    } catch (error) {
+      problems.push(`${where}: ${(error as Error).message}`);
+      return;
+    }
+    routes[topic] = { url };
+  });
+  if (problems.length > 0) throw new HttpRouteError(`invalid PARTICIPANT_HTTP_ROUTES:\n  ${problems.join('\n  ')}`);
+  return routes;
+}
