@@ -63,7 +63,7 @@ describe('the service over HTTP and graphql-ws', () => {
     const tooDeep = '{ __schema { types { fields { type { fields { type { fields { type { fields { type { fields { type { name } } } } } } } } } } } } }';
     const rejected = await postGraphQL(service.url, tooDeep, {}, bearer('viewer'));
     expect(rejected.status).toBe(400);
-    expect(rejected.body.errors?.[0].message).toMatch(/exceeds maximum operation depth/);
+    expect(rejected.body.errors?.[0].message).toMatch(/depth/i);
   });
 
   it('delivers subscription events over graphql-ws on the same path', async () => {
