@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseHttpRoutes } from './messaging/http/routes';
 
 /**
  * All configuration, typed and validated once at start. Sources, later ones win:
@@ -42,6 +43,17 @@ const configSchema = z.object({
     /** First retry back-off; doubles per attempt up to maxBackoffMs, with jitter. */
     initialBackoffMs: z.coerce.number().int().min(0).default(1000),
     maxBackoffMs: z.coerce.number().int().min(0).default(30000),
+  }),
+  participantHttp: z.object({
+    /** Commands sent to a participant over HTTP instead of Kafka: `command-topic=url,...`. */
+    routes: z.string().default('').superRefine((v, ctx) => {
+      try { parseHttpRoutes(v); } catch (e) { ctx.addIssue({ code: 'custom', message: (e as Error).message }); }
+    }),
+    timeoutMs: z.coerce.number().int().min(1).default(5000),
+    retries: z.coerce.number().int().min(0).max(10).default(2),
+    breakerErrorPercent: z.coerce.number().int().min(1).max(100).default(50),
+    breakerResetMs: z.coerce.number().int().min(1).default(30000),
+    breakerVolume: z.coerce.number().int().min(0).default(5),
   }),
   auth: z.object({
     /**
@@ -85,6 +97,12 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   SAGA_MAX_ATTEMPTS: ['saga', 'maxAttempts'],
   SAGA_INITIAL_BACKOFF_MS: ['saga', 'initialBackoffMs'],
   SAGA_MAX_BACKOFF_MS: ['saga', 'maxBackoffMs'],
+  PARTICIPANT_HTTP_ROUTES: ['participantHttp', 'routes'],
+  PARTICIPANT_HTTP_TIMEOUT_MS: ['participantHttp', 'timeoutMs'],
+  PARTICIPANT_HTTP_RETRIES: ['participantHttp', 'retries'],
+  PARTICIPANT_HTTP_BREAKER_ERROR_PERCENT: ['participantHttp', 'breakerErrorPercent'],
+  PARTICIPANT_HTTP_BREAKER_RESET_MS: ['participantHttp', 'breakerResetMs'],
+  PARTICIPANT_HTTP_BREAKER_VOLUME: ['participantHttp', 'breakerVolume'],
   AUTH_TOKENS: ['auth', 'tokens'],
   GRAPHQL_INTROSPECTION: ['graphql', 'introspection'],
   GRAPHQL_MASK_ERRORS: ['graphql', 'maskErrors'],
@@ -99,7 +117,7 @@ export class ConfigError extends Error {}
 /** Reads and validates the configuration; throws ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
   const tree: Record<string, Record<string, unknown>> = {
-    server: {}, database: {}, kafka: {}, log: {}, saga: {}, auth: {}, graphql: {}, simulators: {},
+    server: {}, database: {}, kafka: {}, log: {}, saga: {}, participantHttp: {}, auth: {}, graphql: {}, simulators: {},
   };
   const file = configFileArg(argv);
   if (file) mergeFile(tree, file);

@@ -11,6 +11,7 @@ import { buildGraphQLSchema } from './graphql/schema';
 import type { Logger } from './logger';
 import { InProcessTransport } from './messaging/in-process-transport';
 import { KafkaTransport } from './messaging/kafka-transport';
+import { HttpParticipantTransport, parseHttpRoutes } from './messaging/http-participant-transport';
 import { PrefixedTransport } from './messaging/prefixed-transport';
 import type { MessageTransport } from './messaging/transport';
 import { isDatabaseHealthy, openDatabase } from './persistence/database';
@@ -62,7 +63,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const broker: MessageTransport = config.kafka.brokers
       ? new KafkaTransport({ brokers: config.kafka.brokers.split(','), clientId: config.kafka.clientId, logger })
       : new InProcessTransport();
-    const transport = config.kafka.topicPrefix ? new PrefixedTransport(broker, config.kafka.topicPrefix) : broker;
+    const prefixed = config.kafka.topicPrefix ? new PrefixedTransport(broker, config.kafka.topicPrefix) : broker;
+    const routes = parseHttpRoutes(config.participantHttp.routes);
+    const http = config.participantHttp;
+    const httpParticipants = Object.keys(routes).length > 0
+      ? new HttpParticipantTransport({
+        inner: prefixed, routes, logger, timeoutMs: http.timeoutMs, retries: http.retries,
+        breaker: { errorThresholdPercentage: http.breakerErrorPercent, resetTimeout: http.breakerResetMs, volumeThreshold: http.breakerVolume },
+      })
+      : undefined;
+    const transport: MessageTransport = httpParticipants ?? prefixed;
     cleanups.push(() => transport.close());
 
     const runtime = createSagaRuntime(config, orm, transport, logger);
@@ -81,7 +91,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
     app.get('/ready', async (_req, res) => {
       const [database, broker] = await Promise.all([isDatabaseHealthy(orm), transport.isHealthy()]);
-      res.status(database && broker ? 200 : 503).json({ status: database && broker ? 'ready' : 'not ready', database, broker });
+      // HTTP participants' breakers are reported but do not gate readiness: an open breaker on one
+      // participant should not take the whole orchestrator out of rotation.
+      res.status(database && broker ? 200 : 503).json({
+        status: database && broker ? 'ready' : 'not ready', database, broker,
+        ...(httpParticipants ? { participants: httpParticipants.routesHealth() } : {}),
+      });
     });
     app.get('/metrics', async (_req, res) => {
       res.type(runtime.metrics.registry.contentType).send(await runtime.metrics.registry.metrics());
