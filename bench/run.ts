@@ -650,9 +650,12 @@ function report(r: Record<string, any>): void {
   if (cpu) {
     const p = (v: number) => (Number.isFinite(v) ? `${v.toFixed(0)}%` : 'n/a');
     out.push('', `CPU during the measured phase (${cpu.seconds.toFixed(1)} s, % of one core, ${cpu.cores} cores = ${cpu.cores * 100}%):`);
-    out.push(table(['process', 'cpu'], [
-      ['orchestrator (child node)', p(cpu.orchestrator)], ['Kafka broker (JVM)', p(cpu.broker)], ['PostgreSQL (all backends)', p(cpu.postgres)],
-      ['bench: simulators + load + observer', p(cpu.bench)], ['other processes on the machine', p(cpu.other)], ['machine total', p(cpu.machine)],
+    // CPU milliseconds per completed saga: comparable between runs even when the machine is shared.
+    const per = (v: number) => (Number.isFinite(v) && t.completedSagas > 0 ? ((v / 100) * cpu.seconds * 1000 / t.completedSagas).toFixed(2) : 'n/a');
+    out.push(table(['process', 'cpu', 'cpu ms/saga'], [
+      ['orchestrator (child node)', p(cpu.orchestrator), per(cpu.orchestrator)], ['Kafka broker (JVM)', p(cpu.broker), per(cpu.broker)],
+      ['PostgreSQL (all backends)', p(cpu.postgres), per(cpu.postgres)], ['bench: simulators + load + observer', p(cpu.bench), per(cpu.bench)],
+      ['other processes on the machine', p(cpu.other), ''], ['machine total', p(cpu.machine), ''],
     ]));
   }
   const rowsOf = (groups: (Summary & { name: string })[]) => groups.map((g) => [g.name, g.count, ms(g.p50), ms(g.p95), ms(g.p99), ms(g.max)]);

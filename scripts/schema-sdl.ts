@@ -1,6 +1,6 @@
 import { createPubSub } from '@graphql-yoga/subscription';
 import { printSchema } from 'graphql';
-import { buildGraphQLSchema } from '../src/graphql/schema';
+import { buildGraphQLSchema, type SchemaDependencies } from '../src/graphql/schema';
 import type { SagaReadRepository } from '../src/persistence/saga-read-repository';
 import { createSagaRegistry } from '../src/sagas';
 
@@ -12,6 +12,8 @@ export async function printSchemaWithDirectives(): Promise<string> {
     reads: {} as SagaReadRepository,
     registry: createSagaRegistry(),
     pubSub: createPubSub(),
+    commands: {} as SchemaDependencies['commands'],
+    changes: { subscribe: () => () => undefined },
   });
   return `# Emitted from the code by \`npm run schema:emit\`; do not edit by hand.\n\n${printSchema(schema)}\n`;
 }

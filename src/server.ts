@@ -16,6 +16,7 @@ import { PrefixedTransport } from './messaging/prefixed-transport';
 import type { MessageTransport } from './messaging/transport';
 import { isDatabaseHealthy, openDatabase } from './persistence/database';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './persistence/embedded-postgres';
+import { SagaChangeListener } from './persistence/change-listener';
 import { SagaReadRepository } from './persistence/saga-read-repository';
 import { placeDemoOrders, startParticipants } from './participants';
 import { createSagaRuntime, type SagaRuntime } from './runtime';
@@ -103,12 +104,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     });
     const httpServer = createServer(app);
     const reads = new SagaReadRepository(orm);
+    const changes = new SagaChangeListener(databaseUrl, reads, logger);
+    await changes.start();
+    cleanups.push(() => changes.stop());
     const apiKeys = apiKeysFrom(config, logger);
     const pubSub = createPubSub();
     const schema = await buildGraphQLSchema({
       reads,
       registry: runtime.registry,
       pubSub,
+      commands: runtime.processor,
+      changes,
       info: {
         name: 'saga-control-plane',
         version: VERSION,

@@ -3,10 +3,14 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import type { SagaRegistry } from '../core';
+import type { CommittedSagaChange } from '../persistence/change-listener';
 import type { SagaReadRepository } from '../persistence/saga-read-repository';
+import type { SagaProcessor } from '../runtime/saga-processor';
 import { authChecker } from './auth';
 import { serviceInfoResolver, type ServiceInfo } from './resolvers/service-info.resolver';
+import { sagaMutationResolvers } from './resolvers/saga-mutation.resolver';
 import { sagaQueryResolvers } from './resolvers/saga-query.resolver';
+import { sagaSubscriptionResolvers } from './resolvers/saga-subscription.resolver';
 
 export type SagaPubSub = ReturnType<typeof createPubSub>;
 
@@ -16,11 +20,15 @@ export interface SchemaDependencies {
   registry: SagaRegistry;
   /** In-process pub/sub that subscriptions read from; fed by the change fan-out. */
   pubSub: SagaPubSub;
+  /** Manual actions and operator-started sagas. */
+  commands: Pick<SagaProcessor, 'runManualAction' | 'startManually'>;
+  /** Committed saga changes from every instance. */
+  changes: { subscribe(listener: (change: CommittedSagaChange) => void): () => void };
 }
 
 /** Builds the code-first schema; `npm run schema:emit` writes it to schema/schema.graphql. */
 export async function buildGraphQLSchema(deps: SchemaDependencies): Promise<GraphQLSchema> {
-  const resolvers = [serviceInfoResolver(deps.info), ...sagaQueryResolvers(deps)] as unknown as NonEmptyArray<Function>;
+  const resolvers = [serviceInfoResolver(deps.info), ...sagaQueryResolvers(deps), ...sagaMutationResolvers(deps), ...sagaSubscriptionResolvers(deps)] as unknown as NonEmptyArray<Function>;
   return buildSchema({
     resolvers,
     validate: { forbidUnknownValues: false },

@@ -21,11 +21,50 @@ export interface SagaEventRecord {
 }
 
 interface SagaRow { state: AnySagaState; version: number; event_seq: number; created_at: Date; updated_at: Date }
+interface PageRow extends SagaRow { cursor_at: string; id: string }
+
+/** What `sagas(filter)` narrows by; every condition maps to an indexed column of saga_instance. */
+export interface SagaListFilter {
+  statuses?: string[] | null;
+  type?: string | null;
+  orderId?: string | null;
+  customerId?: string | null;
+  /** created_at >= startedAfter */
+  startedAfter?: Date | null;
+  /** created_at < startedBefore */
+  startedBefore?: Date | null;
+  /** Not terminal (RUNNING or COMPENSATING) and updated_at older than this instant. */
+  noProgressSince?: Date | null;
+}
+
+/** Keyset position: the (created_at, id) of the last row of the previous page. */
+export interface SagaKey {
+  /** created_at exactly as stored, ISO 8601 in UTC with microseconds. */
+  createdAt: string;
+  id: string;
+}
+
+export interface SagaPage {
+  records: Array<SagaRecord & { key: SagaKey }>;
+  hasNextPage: boolean;
+}
+
+export interface SagaStatsRow {
+  byStatus: { status: string; count: number }[];
+  inFlight: number;
+  endedInWindow: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+/** Statuses a saga can still move on from by itself (see isTerminal in src/core/state.ts). */
+const IN_FLIGHT = ['RUNNING', 'COMPENSATING'];
+
 interface EventRow { saga_id: string; seq: number; type: string; step: string | null; detail: Record<string, unknown>; actor: string; created_at: Date }
 
 const SAGA_COLUMNS = 'state, version, event_seq, created_at, updated_at';
 
-/** Read-only queries for the control plane; every one is a single indexed SQL statement. */
+/** Read-only queries for the control plane; every one is a single SQL statement on indexed columns. */
 export class SagaReadRepository {
   constructor(private readonly orm: MikroORM) {}
 
@@ -52,6 +91,62 @@ export class SagaReadRepository {
     return rows.map(toSagaRecord);
   }
 
+  /**
+   * One page of sagas, newest first by (created_at desc, id desc), after a keyset position.
+   * Sagas created later sort before the first page, so they never shift a later one.
+   * Fetches limit + 1 rows to know whether there is a next page. Uses the (created_at, id) index.
+   */
+  async list(filter: SagaListFilter, limit: number, after: SagaKey | null): Promise<SagaPage> {
+    const { where, params } = filterSql(filter);
+    if (after) {
+      where.push('(created_at, id) < (?::timestamptz, ?::uuid)');
+      params.push(after.createdAt, after.id);
+    }
+    const rows = await this.query<PageRow>(
+      `select id, ${SAGA_COLUMNS}, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
+       from saga_instance ${whereClause(where)}
+       order by created_at desc, id desc
+       limit ?`,
+      [...params, limit + 1],
+    );
+    return {
+      records: rows.slice(0, limit).map((row) => ({ ...toSagaRecord(row), key: { createdAt: row.cursor_at, id: row.id } })),
+      hasNextPage: rows.length > limit,
+    };
+  }
+
+  /** How many sagas match the filter (no keyset position). */
+  async count(filter: SagaListFilter): Promise<number> {
+    const { where, params } = filterSql(filter);
+    const rows = await this.query<{ n: number }>(`select count(*)::int as n from saga_instance ${whereClause(where)}`, params);
+    return rows[0]?.n ?? 0;
+  }
+
+  /**
+   * Dashboard numbers in one statement: per status of the sagas started since `since`
+   * (created_at index), in flight of all time (status index), and the median and 95th percentile
+   * duration of the sagas that ended since `since` (ended_at index).
+   */
+  async stats(since: Date): Promise<SagaStatsRow> {
+    const rows = await this.query<{ by_status: { status: string; count: number }[]; in_flight: number; ended: number; p50: number | null; p95: number | null }>(
+      `select
+         coalesce((select json_agg(json_build_object('status', s.status, 'count', s.n))
+                   from (select status, count(*)::int as n from saga_instance where created_at >= ? group by status) s), '[]'::json) as by_status,
+         (select count(*)::int from saga_instance where status = any(?::text[])) as in_flight,
+         d.ended, d.p50, d.p95
+       from (
+         select count(*)::int as ended,
+                percentile_cont(0.5) within group (order by ms) as p50,
+                percentile_cont(0.95) within group (order by ms) as p95
+         from (select extract(epoch from ended_at - created_at) * 1000 as ms from saga_instance where ended_at >= ?) e
+       ) d`,
+      [since, `{${IN_FLIGHT.join(',')}}`, since],
+    );
+    const row = rows[0];
+    const num = (v: number | string | null) => (v === null ? null : Number(v));
+    return { byStatus: row.by_status, inFlight: row.in_flight, endedInWindow: row.ended, p50Ms: num(row.p50), p95Ms: num(row.p95) };
+  }
+
   /** Event logs of several sagas in one query (after a sequence number, oldest first). */
   async eventsOf(sagaIds: string[], afterSeq = 0, limitPerSaga = 1000): Promise<Map<string, SagaEventRecord[]>> {
     const result = new Map<string, SagaEventRecord[]>(sagaIds.map((id) => [id, []]));
@@ -76,6 +171,32 @@ export class SagaReadRepository {
     return rows.map(toEventRecord);
   }
 }
+
+function filterSql(filter: SagaListFilter): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.statuses) {
+    // An empty list matches nothing, as `status in ()` would.
+    where.push('status = any(?::text[])');
+    params.push(`{${filter.statuses.join(',')}}`);
+  }
+  if (filter.type) { where.push('type = ?'); params.push(filter.type); }
+  if (filter.orderId) {
+    // Not a uuid: no saga has it (and the cast would fail).
+    if (!isUuid(filter.orderId)) where.push('false');
+    else { where.push('order_id = ?::uuid'); params.push(filter.orderId); }
+  }
+  if (filter.customerId) { where.push('customer_id = ?'); params.push(filter.customerId); }
+  if (filter.startedAfter) { where.push('created_at >= ?'); params.push(filter.startedAfter); }
+  if (filter.startedBefore) { where.push('created_at < ?'); params.push(filter.startedBefore); }
+  if (filter.noProgressSince) {
+    where.push('status = any(?::text[]) and updated_at < ?');
+    params.push(`{${IN_FLIGHT.join(',')}}`, filter.noProgressSince);
+  }
+  return { where, params };
+}
+
+const whereClause = (where: string[]) => (where.length > 0 ? `where ${where.join(' and ')}` : '');
 
 export function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);

@@ -1,5 +1,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { AnySagaState, InboxEntry, RawOutboxMessage, SagaStore, SagaTransaction, SagaWrite, StoredSaga } from '../runtime/ports';
+import type { AnySagaState, InboxEntry, ManualActionRecord, RawOutboxMessage, SagaStore, SagaTransaction, SagaWrite, StoredSaga } from '../runtime/ports';
+
+/** PostgreSQL channel announcing committed saga changes to every instance (see change-listener.ts). */
+export const SAGA_CHANGES_CHANNEL = 'saga_changes';
 
 /** Thrown when a saga changed under us; the transaction rolls back and the batch is retried. */
 export class OptimisticLockError extends Error {}
@@ -126,9 +129,35 @@ class PostgresSagaTransaction implements SagaTransaction {
         [JSON.stringify(events)],
       );
     }
+    // NOTIFY is transactional: every instance hears it after the commit, in commit order.
+    await this.query(
+      'select pg_notify(?, n) from jsonb_array_elements_text(?::jsonb) as n',
+      [SAGA_CHANGES_CHANNEL, JSON.stringify(writes.map((w) => JSON.stringify({
+        s: w.state.id, v: (w.previousVersion ?? 0) + 1, f: w.previousEventSeq, t: w.previousEventSeq + w.events.length,
+      })))],
+    );
     await this.enqueue(writes.flatMap((w) => w.outbox.map((m) => ({
       eventId: m.eventId, topic: m.topic, key: m.key, value: JSON.stringify(m.value), sagaId: w.state.id, step: m.step,
     }))));
+  }
+
+  async claimManualAction(record: ManualActionRecord): Promise<ManualActionRecord | null> {
+    const claimed = await this.query(
+      `insert into manual_action (idempotency_key, saga_id, action, actor, roles, reason, request, state_before, created_at)
+       values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, now()) on conflict (idempotency_key) do nothing returning idempotency_key`,
+      [record.idempotencyKey, record.sagaId, record.action, record.actor, record.roles.join(','), record.reason,
+        JSON.stringify(record.request), record.stateBefore ? JSON.stringify(record.stateBefore) : null],
+    );
+    if (claimed.length > 0) return null;
+    const rows = await this.query<ManualActionRow>(
+      'select idempotency_key, saga_id, action, actor, roles, reason, request, state_before from manual_action where idempotency_key = ?',
+      [record.idempotencyKey],
+    );
+    const r = rows[0];
+    return {
+      idempotencyKey: r.idempotency_key, sagaId: r.saga_id, action: r.action, actor: r.actor, roles: r.roles.split(','),
+      reason: r.reason, request: r.request, stateBefore: r.state_before,
+    };
   }
 
   async enqueue(messages: (RawOutboxMessage & { step?: string | null })[]): Promise<void> {
@@ -143,6 +172,11 @@ class PostgresSagaTransaction implements SagaTransaction {
       })))],
     );
   }
+}
+
+interface ManualActionRow {
+  idempotency_key: string; saga_id: string; action: string; actor: string; roles: string; reason: string | null;
+  request: Record<string, unknown>; state_before: Record<string, unknown> | null;
 }
 
 function toStored(row: SagaRow): StoredSaga {

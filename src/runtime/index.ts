@@ -6,7 +6,6 @@ import { OutboxRelay } from '../messaging/outbox-relay';
 import type { MessageTransport } from '../messaging/transport';
 import { PostgresSagaStore } from '../persistence/saga-repository';
 import { ORDER_STEPS, createSagaRegistry, orderSagaData } from '../sagas';
-import { ChangeFeed } from './change-feed';
 import { createMetrics, type Metrics } from './metrics';
 import { Orchestrator } from './orchestrator';
 import { SagaProcessor } from './saga-processor';
@@ -15,7 +14,6 @@ export interface SagaRuntime {
   orchestrator: Orchestrator;
   processor: SagaProcessor;
   relay: OutboxRelay;
-  changes: ChangeFeed;
   metrics: Metrics;
   registry: ReturnType<typeof createSagaRegistry>;
 }
@@ -31,7 +29,6 @@ export function createSagaRuntime(config: Config, orm: MikroORM, transport: Mess
   const order = registry.latest('order');
   if (!order) throw new Error('the order saga definition is missing from the registry');
   const metrics = createMetrics();
-  const changes = new ChangeFeed();
   const relay = new OutboxRelay(orm, transport, logger, metrics);
   const processor = new SagaProcessor({
     store: new PostgresSagaStore(orm),
@@ -39,11 +36,12 @@ export function createSagaRuntime(config: Config, orm: MikroORM, transport: Mess
     triggers: { OrderCreated: { definition: order, data: (m) => orderSagaData(m as OrderCreated) } },
     logger,
     metrics,
-    onCommitted: (committed, outboxWritten) => {
+    // Live subscribers hear of commits through PostgreSQL (persistence/change-listener.ts);
+    // here only the relay needs a nudge to publish what was just written.
+    onCommitted: (outboxWritten) => {
       if (outboxWritten) relay.wake();
-      changes.publish(committed);
     },
   });
   const orchestrator = new Orchestrator({ transport, processor, relay, groupId: config.kafka.groupId, logger });
-  return { orchestrator, processor, relay, changes, metrics, registry };
+  return { orchestrator, processor, relay, metrics, registry };
 }

@@ -43,6 +43,18 @@ export interface InboxEntry {
   topic: string;
 }
 
+/** A manual action as recorded for idempotency and audit. */
+export interface ManualActionRecord {
+  idempotencyKey: string;
+  sagaId: string;
+  action: string;
+  actor: string;
+  roles: string[];
+  reason: string | null;
+  request: Record<string, unknown>;
+  stateBefore: Record<string, unknown> | null;
+}
+
 /** Work inside one database transaction. */
 export interface SagaTransaction {
   /** Records consumed eventIds; returns the ones not seen before (the rest are duplicates). */
@@ -56,18 +68,13 @@ export interface SagaTransaction {
   /** Writes saga rows, step rows, events and outbox messages; throws on a lost optimistic lock. */
   write(writes: SagaWrite[]): Promise<void>;
   enqueue(messages: RawOutboxMessage[]): Promise<void>;
+  /**
+   * Records a manual action under its idempotency key. Returns null when this call recorded it,
+   * or the action recorded earlier under the same key (a concurrent request waits for the first).
+   */
+  claimManualAction(record: ManualActionRecord): Promise<ManualActionRecord | null>;
 }
 
 export interface SagaStore {
   inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T>;
-}
-
-/** A committed change of one saga, for live subscribers. */
-export interface SagaChange {
-  sagaId: string;
-  orderId: string;
-  status: string;
-  currentStep: string | null;
-  version: number;
-  events: { seq: number; type: string; step: string | null; detail: Record<string, unknown>; atMs: number; actor: string }[];
 }

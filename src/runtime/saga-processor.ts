@@ -5,8 +5,9 @@ import {
 import type { Logger } from '../logger';
 import { dlqTopic, parseIncoming, type ContractMessage } from '../messaging/contract';
 import type { TransportMessage } from '../messaging/transport';
+import { ManualActionError, applyManualAction, requestFingerprint, sameRequest, type ManualActionRequest } from './manual-actions';
 import type { Metrics } from './metrics';
-import type { AnySagaState, RawOutboxMessage, SagaChange, SagaTransaction, SagaStore, SagaWrite, StoredSaga } from './ports';
+import type { AnySagaState, RawOutboxMessage, SagaTransaction, SagaStore, SagaWrite, StoredSaga } from './ports';
 
 /** How a message that starts a saga maps to a definition and its data (e.g. OrderCreated). */
 export interface SagaTrigger {
@@ -20,8 +21,8 @@ export interface SagaProcessorDeps {
   triggers: Record<string, SagaTrigger>;
   logger: Logger;
   metrics: Metrics;
-  /** Called after each commit with what changed, for the outbox relay and live subscribers. */
-  onCommitted(changes: SagaChange[], outboxWritten: boolean): void;
+  /** Called after each commit; `outboxWritten`: there are new messages for the relay. */
+  onCommitted(outboxWritten: boolean): void;
   clock?: () => Date;
 }
 
@@ -95,6 +96,71 @@ export class SagaProcessor {
     });
     this.committed(writes, false);
     return writes.length;
+  }
+
+  /**
+   * Runs an operator's action on one saga. The saga row is locked first, so the action and any
+   * reply for the same saga apply one after the other, never interleaved; the idempotency key
+   * makes a repeated request return the saga as the first one left it.
+   */
+  async runManualAction(request: ManualActionRequest): Promise<{ sagaId: string; replayed: boolean }> {
+    const ctx = this.context();
+    const fingerprint = requestFingerprint(request);
+    const { writes, replayed } = await this.deps.store.inTransaction(async (tx) => {
+      const stored = (await tx.lockSagas([request.sagaId])).get(request.sagaId);
+      if (!stored) throw new ManualActionError('NOT_FOUND', `no saga with id ${request.sagaId}`);
+      const prior = await tx.claimManualAction({
+        idempotencyKey: request.idempotencyKey, sagaId: request.sagaId, action: request.action, actor: request.actor,
+        roles: request.roles, reason: request.reason, request: fingerprint,
+        stateBefore: { status: stored.state.status, currentStep: stored.state.currentStep, version: stored.version },
+      });
+      if (prior) {
+        if (!sameRequest(prior.request, fingerprint)) throw reusedKey(request.idempotencyKey);
+        return { writes: [] as SagaWrite[], replayed: true };
+      }
+      const result = applyManualAction(this.definitionOf(stored.state), stored.state, request, ctx);
+      if (!result.ok) throw new ManualActionError(result.code, result.message, { status: stored.state.status, currentStep: stored.state.currentStep });
+      const w = this.workingOf(stored);
+      w.actor = request.actor;
+      this.step(w, result);
+      return { writes: await this.persist(tx, new Map([[w.state.id, w]])), replayed: false };
+    });
+    this.committed(writes, false);
+    if (!replayed) this.deps.logger.info({ sagaId: request.sagaId, action: request.action, actor: request.actor, reason: request.reason }, 'manual action');
+    return { sagaId: request.sagaId, replayed };
+  }
+
+  /** Starts a saga from a trigger message given by an operator (startSaga), idempotently. */
+  async startManually(
+    message: ContractMessage,
+    operator: { actor: string; roles: string[]; idempotencyKey: string; reason: string | null; request: Record<string, unknown> },
+  ): Promise<{ sagaId: string; replayed: boolean }> {
+    // The client's request, not the message built from it (which has fresh ids every time).
+    const fingerprint = { action: 'start', request: operator.request };
+    const { writes, sagaId, replayed } = await this.deps.store.inTransaction(async (tx) => {
+      const existing = (await tx.sagaIdsByOrder([message.orderId])).get(message.orderId);
+      const deadLetters: RawOutboxMessage[] = [];
+      const raw: TransportMessage = { topic: 'manual', partition: -1, offset: '-1', key: message.orderId, value: null, headers: {} };
+      const working = existing ? new Map<string, WorkingSaga>() : await this.apply(tx, [{ raw, message }], deadLetters);
+      const started = [...working.values()][0];
+      const prior = await tx.claimManualAction({
+        idempotencyKey: operator.idempotencyKey, sagaId: started?.state.id ?? existing!, action: 'start', actor: operator.actor,
+        roles: operator.roles, reason: operator.reason, request: fingerprint, stateBefore: null,
+      });
+      if (prior) {
+        if (!sameRequest(prior.request, fingerprint)) throw reusedKey(operator.idempotencyKey);
+        // The first request's transaction committed; this one rolls back what it just built.
+        throw new ReplayedStart(prior.sagaId);
+      }
+      if (existing) throw new ManualActionError('INVALID_STATE', `order ${message.orderId} already has saga ${existing}`, { sagaId: existing });
+      started.actor = operator.actor;
+      return { writes: await this.persist(tx, working), sagaId: started.state.id, replayed: false };
+    }).catch((error) => {
+      if (error instanceof ReplayedStart) return { writes: [] as SagaWrite[], sagaId: error.sagaId, replayed: true };
+      throw error;
+    });
+    this.committed(writes, false);
+    return { sagaId, replayed };
   }
 
   private async apply(tx: SagaTransaction, items: { raw: TransportMessage; message: ContractMessage }[], deadLetters: RawOutboxMessage[]): Promise<Map<string, WorkingSaga>> {
@@ -175,14 +241,6 @@ export class SagaProcessor {
   }
 
   private committed(writes: SagaWrite[], otherOutbox: boolean): void {
-    const changes: SagaChange[] = writes.map((w) => ({
-      sagaId: w.state.id,
-      orderId: w.state.orderId,
-      status: w.state.status,
-      currentStep: w.state.currentStep,
-      version: (w.previousVersion ?? 0) + 1,
-      events: w.events.map((e, i) => ({ seq: w.previousEventSeq + i + 1, type: e.type, step: e.step, detail: e.detail, atMs: e.atMs, actor: w.actor })),
-    }));
     for (const w of writes) {
       if (w.state.endedAtMs !== null && w.events.some((e) => e.type === 'SAGA_COMPLETED' || e.type === 'SAGA_FAILED')) {
         this.deps.metrics.sagasEnded.inc({ status: w.state.status });
@@ -190,7 +248,8 @@ export class SagaProcessor {
         this.deps.metrics.sagaDuration.observe((w.state.endedAtMs - w.state.startedAtMs) / 1000);
       }
     }
-    if (changes.length > 0 || otherOutbox) this.deps.onCommitted(changes, otherOutbox || writes.some((w) => w.outbox.length > 0));
+    const outboxWritten = otherOutbox || writes.some((w) => w.outbox.length > 0);
+    if (outboxWritten) this.deps.onCommitted(outboxWritten);
   }
 
   private deadLetter(raw: TransportMessage, error: string): RawOutboxMessage {
@@ -210,5 +269,16 @@ export class SagaProcessor {
       }),
       headers: { 'x-dlq-error': error.slice(0, 500), 'x-original-topic': raw.topic },
     };
+  }
+}
+
+function reusedKey(key: string): ManualActionError {
+  return new ManualActionError('IDEMPOTENCY_KEY_REUSED', `idempotency key ${key} was already used for a different request`);
+}
+
+/** Unwinds the transaction of a start that an earlier request with the same key already did. */
+class ReplayedStart extends Error {
+  constructor(readonly sagaId: string) {
+    super('replayed start');
   }
 }

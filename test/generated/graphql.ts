@@ -3,104 +3,36 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-export type Maybe<T> = T | null;
-export type InputMaybe<T> = Maybe<T>;
-/** All built-in and custom scalars, mapped to their actual values */
-export type Scalars = {
-  ID: { input: string; output: string; }
-  String: { input: string; output: string; }
-  Boolean: { input: boolean; output: boolean; }
-  Int: { input: number; output: number; }
-  Float: { input: number; output: number; }
-  /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar.This scalar is serialized to a string in ISO 8601 format and parsed from a string in ISO 8601 format. */
-  DateTimeISO: { input: string; output: string; }
-  /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
-  JSONObject: { input: unknown; output: unknown; }
+/** A line of an order. */
+export type OrderItemInput = {
+  productId: string | number;
+  quantity: number;
+  sku: string;
+  /** Decimal string, e.g. "19.90". */
+  unitPrice: string;
 };
 
-/** A liveness tick on a subscription; lets a client check its socket end to end. */
-export type Heartbeat = {
-  __typename?: 'Heartbeat';
-  at: Scalars['DateTimeISO']['output'];
-  sequence: Scalars['Int']['output'];
-};
-
-export type Query = {
-  __typename?: 'Query';
-  /** A saga by id; null when there is none. */
-  saga?: Maybe<Saga>;
-  /** The saga of an order; null when there is none. */
-  sagaByOrder?: Maybe<Saga>;
-  serviceInfo: ServiceInfo;
-};
-
-
-export type QuerySagaArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type QuerySagaByOrderArgs = {
-  orderId: Scalars['ID']['input'];
-};
-
-/** A saga: one order's distributed transaction. */
-export type Saga = {
-  __typename?: 'Saga';
-  currency?: Maybe<Scalars['String']['output']>;
-  currentStep?: Maybe<Scalars['String']['output']>;
-  customerId?: Maybe<Scalars['String']['output']>;
-  /** The saga's business data (the order, reservation, payments, ...). */
-  data: Scalars['JSONObject']['output'];
-  /** The definition version this saga started with and keeps. */
-  definitionVersion: Scalars['Int']['output'];
-  /** Start to final status, in milliseconds. */
-  durationMs?: Maybe<Scalars['Float']['output']>;
-  endedAt?: Maybe<Scalars['DateTimeISO']['output']>;
-  /** Sequence number of the last event in the log. */
-  eventSequence: Scalars['Int']['output'];
-  /** The saga's event log, oldest first; `afterSequence` resumes after an event already seen. */
-  events: Array<SagaEventType>;
-  failureReason?: Maybe<Scalars['String']['output']>;
-  /** The status a failed saga ends in once compensated. */
-  failureStatus?: Maybe<SagaStatus>;
-  /** Decimal string, after discounts. */
-  finalAmount?: Maybe<Scalars['String']['output']>;
-  id: Scalars['ID']['output'];
-  lastError?: Maybe<Scalars['String']['output']>;
-  orderId: Scalars['ID']['output'];
-  startedAt: Scalars['DateTimeISO']['output'];
-  status: SagaStatus;
-  steps: Array<SagaStepType>;
-  timer?: Maybe<SagaTimerType>;
+/** One part of a split payment. */
+export type PaymentPartInput = {
   /** Decimal string. */
-  totalAmount?: Maybe<Scalars['String']['output']>;
+  amount: string;
+  paymentMethod: string;
+};
+
+/** Narrows `sagas`; conditions combine with AND, absent ones do not filter. */
+export type SagaFilter = {
+  customerId?: string | null | undefined;
+  orderId?: string | number | null | undefined;
+  /** Started at or after this instant. */
+  startedAfter?: string | null | undefined;
+  /** Started before this instant. */
+  startedBefore?: string | null | undefined;
+  /** Any of these statuses (an empty list matches nothing). */
+  status?: Array<SagaStatus> | null | undefined;
+  /** Stuck: RUNNING or COMPENSATING, with no progress (no change at all) for more than this many seconds. */
+  stuckForSeconds?: number | null | undefined;
   /** Definition name, e.g. `order`. */
-  type: Scalars['String']['output'];
-  updatedAt: Scalars['DateTimeISO']['output'];
-  /** Optimistic-lock version: changes with every committed change. */
-  version: Scalars['Int']['output'];
-  warnings: Array<Scalars['String']['output']>;
-};
-
-
-/** A saga: one order's distributed transaction. */
-export type SagaEventsArgs = {
-  afterSequence?: Scalars['Int']['input'];
-};
-
-/** One entry of a saga's append-only log: a transition, a message in or out, or a manual action. */
-export type SagaEventType = {
-  __typename?: 'SagaEventType';
-  /** `system`, or the operator of a manual action. */
-  actor: Scalars['String']['output'];
-  at: Scalars['DateTimeISO']['output'];
-  detail: Scalars['JSONObject']['output'];
-  sagaId: Scalars['ID']['output'];
-  /** Gapless per saga, from 1; resume a stream after the last one seen. */
-  sequence: Scalars['Int']['output'];
-  step?: Maybe<Scalars['String']['output']>;
-  type: Scalars['String']['output'];
+  type?: string | null | undefined;
 };
 
 /** Where a saga is: running, compensating, or a final status. */
@@ -117,43 +49,24 @@ export type SagaStatus =
   | 'RUNNING'
   | 'TIMED_OUT';
 
-/** One step of a saga as it stands. */
-export type SagaStepType = {
-  __typename?: 'SagaStepType';
-  attempts: Scalars['Int']['output'];
-  /** eventIds of the commands this step sent (the same on every re-send). */
-  commandEventIds: Array<Scalars['String']['output']>;
-  compensationAttempts: Scalars['Int']['output'];
-  compensationEndedAt?: Maybe<Scalars['DateTimeISO']['output']>;
-  compensationStartedAt?: Maybe<Scalars['DateTimeISO']['output']>;
-  endedAt?: Maybe<Scalars['DateTimeISO']['output']>;
-  lastError?: Maybe<Scalars['String']['output']>;
-  name: Scalars['String']['output'];
-  position: Scalars['Int']['output'];
-  startedAt?: Maybe<Scalars['DateTimeISO']['output']>;
-  status: StepStatus;
-};
-
-/** The durable timer a saga waits on: a step timeout or a retry back-off. */
-export type SagaTimerType = {
-  __typename?: 'SagaTimerType';
-  attempt: Scalars['Int']['output'];
-  dueAt: Scalars['DateTimeISO']['output'];
-  phase: Scalars['String']['output'];
-  purpose: Scalars['String']['output'];
-  step: Scalars['String']['output'];
-};
-
-/** What this orchestrator instance runs on. */
-export type ServiceInfo = {
-  __typename?: 'ServiceInfo';
-  /** `external` or `embedded` */
-  database: Scalars['String']['output'];
-  name: Scalars['String']['output'];
-  startedAt: Scalars['DateTimeISO']['output'];
-  /** `kafka` or `in-process` */
-  transport: Scalars['String']['output'];
-  version: Scalars['String']['output'];
+/** An order to run a saga for, as the Order service would announce it. */
+export type StartSagaInput = {
+  couponCode?: string | null | undefined;
+  currency: string;
+  customerId: string;
+  /** Client-chosen key; repeating a request with it returns the first result. */
+  idempotencyKey: string;
+  items: Array<OrderItemInput>;
+  /** Defaults to a new id. */
+  orderId?: string | number | null | undefined;
+  orderNumber?: string | null | undefined;
+  /** Single payment; give this or payments. */
+  paymentMethod?: string | null | undefined;
+  /** Split payment; amounts sum to totalAmount. */
+  payments?: Array<PaymentPartInput> | null | undefined;
+  reason?: string | null | undefined;
+  /** Decimal string. */
+  totalAmount: string;
 };
 
 /** Where one step of a saga is. */
@@ -166,16 +79,129 @@ export type StepStatus =
   | 'SKIPPED'
   | 'SUCCEEDED';
 
-export type Subscription = {
-  __typename?: 'Subscription';
-  /** Ticks every intervalMs milliseconds (100 to 60000) until the client stops. */
-  heartbeat: Heartbeat;
+/** Which step changes to receive; every field narrows. */
+export type StepUpdateFilter = {
+  sagaId?: string | number | null | undefined;
+  status?: Array<StepStatus> | null | undefined;
+  step?: string | null | undefined;
 };
 
+export type SagaCoreFragment = { id: string, orderId: string, status: SagaStatus, currentStep: string | null, failureStatus: SagaStatus | null, version: number, eventSequence: number, steps: Array<{ name: string, status: StepStatus, attempts: number, compensationAttempts: number }> };
 
-export type SubscriptionHeartbeatArgs = {
-  intervalMs?: Scalars['Int']['input'];
-};
+export type StartSagaMutationVariables = Exact<{
+  input: StartSagaInput;
+}>;
+
+
+export type StartSagaMutation = { startSaga: { id: string, orderId: string, status: SagaStatus, currentStep: string | null, failureStatus: SagaStatus | null, version: number, eventSequence: number, steps: Array<{ name: string, status: StepStatus, attempts: number, compensationAttempts: number }> } };
+
+export type CompensateSagaMutationVariables = Exact<{
+  id: string | number;
+  reason: string;
+  idempotencyKey: string;
+}>;
+
+
+export type CompensateSagaMutation = { compensateSaga: { id: string, orderId: string, status: SagaStatus, currentStep: string | null, failureStatus: SagaStatus | null, version: number, eventSequence: number, steps: Array<{ name: string, status: StepStatus, attempts: number, compensationAttempts: number }> } };
+
+export type RetryStepMutationVariables = Exact<{
+  sagaId: string | number;
+  step: string;
+  reason: string;
+  idempotencyKey: string;
+}>;
+
+
+export type RetryStepMutation = { retryStep: { id: string, orderId: string, status: SagaStatus, currentStep: string | null, failureStatus: SagaStatus | null, version: number, eventSequence: number, steps: Array<{ name: string, status: StepStatus, attempts: number, compensationAttempts: number }> } };
+
+export type SkipStepMutationVariables = Exact<{
+  sagaId: string | number;
+  step: string;
+  reason: string;
+  output?: unknown;
+  idempotencyKey: string;
+}>;
+
+
+export type SkipStepMutation = { skipStep: { data: unknown, id: string, orderId: string, status: SagaStatus, currentStep: string | null, failureStatus: SagaStatus | null, version: number, eventSequence: number, steps: Array<{ name: string, status: StepStatus, attempts: number, compensationAttempts: number }> } };
+
+export type AbortSagaMutationVariables = Exact<{
+  id: string | number;
+  reason: string;
+  idempotencyKey: string;
+}>;
+
+
+export type AbortSagaMutation = { abortSaga: { id: string, orderId: string, status: SagaStatus, currentStep: string | null, failureStatus: SagaStatus | null, version: number, eventSequence: number, steps: Array<{ name: string, status: StepStatus, attempts: number, compensationAttempts: number }> } };
+
+export type ResumeSagaMutationVariables = Exact<{
+  id: string | number;
+  reason: string;
+  idempotencyKey: string;
+}>;
+
+
+export type ResumeSagaMutation = { resumeSaga: { id: string, orderId: string, status: SagaStatus, currentStep: string | null, failureStatus: SagaStatus | null, version: number, eventSequence: number, steps: Array<{ name: string, status: StepStatus, attempts: number, compensationAttempts: number }> } };
+
+export type SagaSummaryFragment = { id: string, type: string, orderId: string, customerId: string | null, status: SagaStatus, currentStep: string | null, startedAt: string, updatedAt: string, endedAt: string | null, version: number, eventSequence: number };
+
+export type SagaDetailQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type SagaDetailQuery = { saga: { definitionVersion: number, failureStatus: SagaStatus | null, failureReason: string | null, totalAmount: string | null, finalAmount: string | null, currency: string | null, durationMs: number | null, id: string, type: string, orderId: string, customerId: string | null, status: SagaStatus, currentStep: string | null, startedAt: string, updatedAt: string, endedAt: string | null, version: number, eventSequence: number, steps: Array<{ name: string, position: number, status: StepStatus, attempts: number, compensationAttempts: number, lastError: string | null, startedAt: string | null, endedAt: string | null }>, events: Array<{ sequence: number, type: string, step: string | null, actor: string, at: string }> } | null };
+
+export type SagaByOrderQueryVariables = Exact<{
+  orderId: string | number;
+}>;
+
+
+export type SagaByOrderQuery = { sagaByOrder: { id: string, type: string, orderId: string, customerId: string | null, status: SagaStatus, currentStep: string | null, startedAt: string, updatedAt: string, endedAt: string | null, version: number, eventSequence: number } | null };
+
+export type SagaEventsAfterQueryVariables = Exact<{
+  id: string | number;
+  afterSequence: number;
+}>;
+
+
+export type SagaEventsAfterQuery = { saga: { id: string, events: Array<{ sequence: number, type: string }> } | null };
+
+export type SagasQueryVariables = Exact<{
+  filter?: SagaFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type SagasQuery = { sagas: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, type: string, orderId: string, customerId: string | null, status: SagaStatus, currentStep: string | null, startedAt: string, updatedAt: string, endedAt: string | null, version: number, eventSequence: number } }> } };
+
+export type SagaPageWithDetailsQueryVariables = Exact<{
+  filter?: SagaFilter | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type SagaPageWithDetailsQuery = { sagas: { edges: Array<{ node: { id: string, steps: Array<{ name: string, status: StepStatus }>, events: Array<{ sequence: number, type: string }> } }> } };
+
+export type SagaStatsQueryVariables = Exact<{
+  window?: number | null | undefined;
+}>;
+
+
+export type SagaStatsQuery = { sagaStats: { windowSeconds: number, since: string, total: number, completed: number, failed: number, inFlight: number, endedInWindow: number, p50DurationMs: number | null, p95DurationMs: number | null, byStatus: Array<{ status: SagaStatus, count: number }> } };
+
+export type SagaDefinitionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SagaDefinitionsQuery = { sagaDefinitions: Array<{ name: string, version: number, latest: boolean, failureStatuses: Array<SagaStatus>, steps: Array<{ name: string, position: number, participant: string, description: string, optional: boolean, timeoutMs: number, skippable: boolean, failureStatus: SagaStatus, hasCompensation: boolean, outputSchema: unknown, retry: { maxAttempts: number, initialBackoffMs: number, maxBackoffMs: number, multiplier: number, jitter: number } }> }> };
+
+export type CompensationPlanQueryVariables = Exact<{
+  sagaId: string | number;
+}>;
+
+
+export type CompensationPlanQuery = { compensationPlan: { sagaId: string, sagaStatus: SagaStatus, sagaVersion: number, compensations: Array<{ step: string, participant: string, stepStatus: StepStatus, inProgress: boolean, commands: Array<{ topic: string, eventType: string, payload: unknown }> }> } | null };
 
 export type ServiceInfoQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -189,6 +215,37 @@ export type HeartbeatSubscriptionVariables = Exact<{
 
 export type HeartbeatSubscription = { heartbeat: { sequence: number, at: string } };
 
+export type SagaUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
 
+
+export type SagaUpdatedSubscription = { sagaUpdated: { saga: { id: string, status: SagaStatus, currentStep: string | null, version: number }, events: Array<{ sequence: number, type: string, step: string | null, actor: string, detail: unknown }> } };
+
+export type SagaStepUpdatedSubscriptionVariables = Exact<{
+  filter?: StepUpdateFilter | null | undefined;
+}>;
+
+
+export type SagaStepUpdatedSubscription = { sagaStepUpdated: { sagaId: string, orderId: string, sagaStatus: SagaStatus, step: { name: string, status: StepStatus, attempts: number }, event: { sequence: number, type: string } } };
+
+export const SagaCoreFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SagaCore"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Saga"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"failureStatus"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"eventSequence"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"compensationAttempts"}}]}}]}}]} as unknown as DocumentNode<SagaCoreFragment, unknown>;
+export const SagaSummaryFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SagaSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Saga"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"endedAt"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"eventSequence"}}]}}]} as unknown as DocumentNode<SagaSummaryFragment, unknown>;
+export const StartSagaDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"StartSaga"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"StartSagaInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"startSaga"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SagaCore"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SagaCore"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Saga"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"failureStatus"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"eventSequence"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"compensationAttempts"}}]}}]}}]} as unknown as DocumentNode<StartSagaMutation, StartSagaMutationVariables>;
+export const CompensateSagaDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CompensateSaga"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"reason"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"compensateSaga"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"reason"},"value":{"kind":"Variable","name":{"kind":"Name","value":"reason"}}},{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SagaCore"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SagaCore"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Saga"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"failureStatus"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"eventSequence"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"compensationAttempts"}}]}}]}}]} as unknown as DocumentNode<CompensateSagaMutation, CompensateSagaMutationVariables>;
+export const RetryStepDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RetryStep"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sagaId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"step"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"reason"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryStep"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sagaId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sagaId"}}},{"kind":"Argument","name":{"kind":"Name","value":"step"},"value":{"kind":"Variable","name":{"kind":"Name","value":"step"}}},{"kind":"Argument","name":{"kind":"Name","value":"reason"},"value":{"kind":"Variable","name":{"kind":"Name","value":"reason"}}},{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SagaCore"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SagaCore"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Saga"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"failureStatus"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"eventSequence"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"compensationAttempts"}}]}}]}}]} as unknown as DocumentNode<RetryStepMutation, RetryStepMutationVariables>;
+export const SkipStepDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SkipStep"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sagaId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"step"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"reason"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"output"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"JSONObject"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"skipStep"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sagaId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sagaId"}}},{"kind":"Argument","name":{"kind":"Name","value":"step"},"value":{"kind":"Variable","name":{"kind":"Name","value":"step"}}},{"kind":"Argument","name":{"kind":"Name","value":"reason"},"value":{"kind":"Variable","name":{"kind":"Name","value":"reason"}}},{"kind":"Argument","name":{"kind":"Name","value":"output"},"value":{"kind":"Variable","name":{"kind":"Name","value":"output"}}},{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SagaCore"}},{"kind":"Field","name":{"kind":"Name","value":"data"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SagaCore"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Saga"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"failureStatus"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"eventSequence"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"compensationAttempts"}}]}}]}}]} as unknown as DocumentNode<SkipStepMutation, SkipStepMutationVariables>;
+export const AbortSagaDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AbortSaga"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"reason"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"abortSaga"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"reason"},"value":{"kind":"Variable","name":{"kind":"Name","value":"reason"}}},{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SagaCore"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SagaCore"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Saga"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"failureStatus"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"eventSequence"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"compensationAttempts"}}]}}]}}]} as unknown as DocumentNode<AbortSagaMutation, AbortSagaMutationVariables>;
+export const ResumeSagaDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ResumeSaga"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"reason"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resumeSaga"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"reason"},"value":{"kind":"Variable","name":{"kind":"Name","value":"reason"}}},{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SagaCore"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SagaCore"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Saga"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"failureStatus"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"eventSequence"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"compensationAttempts"}}]}}]}}]} as unknown as DocumentNode<ResumeSagaMutation, ResumeSagaMutationVariables>;
+export const SagaDetailDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SagaDetail"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"saga"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SagaSummary"}},{"kind":"Field","name":{"kind":"Name","value":"definitionVersion"}},{"kind":"Field","name":{"kind":"Name","value":"failureStatus"}},{"kind":"Field","name":{"kind":"Name","value":"failureReason"}},{"kind":"Field","name":{"kind":"Name","value":"totalAmount"}},{"kind":"Field","name":{"kind":"Name","value":"finalAmount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"position"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"compensationAttempts"}},{"kind":"Field","name":{"kind":"Name","value":"lastError"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"endedAt"}}]}},{"kind":"Field","name":{"kind":"Name","value":"events"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SagaSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Saga"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"endedAt"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"eventSequence"}}]}}]} as unknown as DocumentNode<SagaDetailQuery, SagaDetailQueryVariables>;
+export const SagaByOrderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SagaByOrder"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaByOrder"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"orderId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SagaSummary"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SagaSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Saga"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"endedAt"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"eventSequence"}}]}}]} as unknown as DocumentNode<SagaByOrderQuery, SagaByOrderQueryVariables>;
+export const SagaEventsAfterDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SagaEventsAfter"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"afterSequence"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"saga"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"events"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"afterSequence"},"value":{"kind":"Variable","name":{"kind":"Name","value":"afterSequence"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]}}]} as unknown as DocumentNode<SagaEventsAfterQuery, SagaEventsAfterQueryVariables>;
+export const SagasDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Sagas"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SagaFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagas"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SagaSummary"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SagaSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Saga"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"endedAt"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"eventSequence"}}]}}]} as unknown as DocumentNode<SagasQuery, SagasQueryVariables>;
+export const SagaPageWithDetailsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SagaPageWithDetails"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SagaFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagas"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"events"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<SagaPageWithDetailsQuery, SagaPageWithDetailsQueryVariables>;
+export const SagaStatsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SagaStats"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"window"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaStats"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"window"},"value":{"kind":"Variable","name":{"kind":"Name","value":"window"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"windowSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"since"}},{"kind":"Field","name":{"kind":"Name","value":"byStatus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"completed"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"inFlight"}},{"kind":"Field","name":{"kind":"Name","value":"endedInWindow"}},{"kind":"Field","name":{"kind":"Name","value":"p50DurationMs"}},{"kind":"Field","name":{"kind":"Name","value":"p95DurationMs"}}]}}]}}]} as unknown as DocumentNode<SagaStatsQuery, SagaStatsQueryVariables>;
+export const SagaDefinitionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SagaDefinitions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaDefinitions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"latest"}},{"kind":"Field","name":{"kind":"Name","value":"failureStatuses"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"position"}},{"kind":"Field","name":{"kind":"Name","value":"participant"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"optional"}},{"kind":"Field","name":{"kind":"Name","value":"timeoutMs"}},{"kind":"Field","name":{"kind":"Name","value":"retry"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"maxAttempts"}},{"kind":"Field","name":{"kind":"Name","value":"initialBackoffMs"}},{"kind":"Field","name":{"kind":"Name","value":"maxBackoffMs"}},{"kind":"Field","name":{"kind":"Name","value":"multiplier"}},{"kind":"Field","name":{"kind":"Name","value":"jitter"}}]}},{"kind":"Field","name":{"kind":"Name","value":"skippable"}},{"kind":"Field","name":{"kind":"Name","value":"failureStatus"}},{"kind":"Field","name":{"kind":"Name","value":"hasCompensation"}},{"kind":"Field","name":{"kind":"Name","value":"outputSchema"}}]}}]}}]}}]} as unknown as DocumentNode<SagaDefinitionsQuery, SagaDefinitionsQueryVariables>;
+export const CompensationPlanDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CompensationPlan"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sagaId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"compensationPlan"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sagaId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sagaId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaId"}},{"kind":"Field","name":{"kind":"Name","value":"sagaStatus"}},{"kind":"Field","name":{"kind":"Name","value":"sagaVersion"}},{"kind":"Field","name":{"kind":"Name","value":"compensations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"participant"}},{"kind":"Field","name":{"kind":"Name","value":"stepStatus"}},{"kind":"Field","name":{"kind":"Name","value":"inProgress"}},{"kind":"Field","name":{"kind":"Name","value":"commands"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"topic"}},{"kind":"Field","name":{"kind":"Name","value":"eventType"}},{"kind":"Field","name":{"kind":"Name","value":"payload"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CompensationPlanQuery, CompensationPlanQueryVariables>;
 export const ServiceInfoDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ServiceInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"serviceInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"transport"}},{"kind":"Field","name":{"kind":"Name","value":"database"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}}]}}]}}]} as unknown as DocumentNode<ServiceInfoQuery, ServiceInfoQueryVariables>;
 export const HeartbeatDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"Heartbeat"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"intervalMs"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"heartbeat"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"intervalMs"},"value":{"kind":"Variable","name":{"kind":"Name","value":"intervalMs"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<HeartbeatSubscription, HeartbeatSubscriptionVariables>;
+export const SagaUpdatedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"SagaUpdated"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaUpdated"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"saga"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}},{"kind":"Field","name":{"kind":"Name","value":"events"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}}]}}]}}]}}]} as unknown as DocumentNode<SagaUpdatedSubscription, SagaUpdatedSubscriptionVariables>;
+export const SagaStepUpdatedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"SagaStepUpdated"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"StepUpdateFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaStepUpdated"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaId"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"sagaStatus"}},{"kind":"Field","name":{"kind":"Name","value":"step"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]}}]} as unknown as DocumentNode<SagaStepUpdatedSubscription, SagaStepUpdatedSubscriptionVariables>;

@@ -1,10 +1,87 @@
+import { GraphQLError } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { compensationPlan, SAGA_STATUSES, type AnySagaDefinition } from '../../core';
+import { isUuid, type SagaKey, type SagaListFilter } from '../../persistence/saga-read-repository';
 import type { GraphQLContext } from '../context';
 import { toSagaEventType, toSagaType } from '../mappers';
 import type { SchemaDependencies } from '../schema';
+import { SagaConnection } from '../types/connection';
+import { SagaDefinitionInfo } from '../types/definition';
+import type { SagaStatus } from '../types/enums';
+import { SagaFilter } from '../types/filter';
+import { CompensationPlan } from '../types/plan';
 import { SagaEventType, SagaType } from '../types/saga';
+import { SagaStats } from '../types/stats';
 
-/** Read side of the control plane: one saga, its steps and event log. */
+export const MAX_PAGE_SIZE = 200;
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_STATS_WINDOW_SECONDS = 31 * 24 * 3600;
+
+/** The connection as resolved: the filter travels along so totalCount counts only when asked. */
+type ResolvedConnection = SagaConnection & { filter: SagaListFilter };
+
+function badInput(message: string, argumentName: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argumentName } });
+}
+
+/** Opaque keyset cursor: base64url of `<created_at ISO with microseconds>|<id>`. */
+export function encodeCursor(key: SagaKey): string {
+  return Buffer.from(`${key.createdAt}|${key.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): SagaKey | null {
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(cursor)) return null;
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/i.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match || Number.isNaN(Date.parse(match[1])) || !isUuid(match[2])) return null;
+  return { createdAt: match[1], id: match[2] };
+}
+
+function pageSize(first: number | null | undefined): number {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}, got ${size}`, 'first');
+  }
+  return size;
+}
+
+function listFilter(filter: SagaFilter | null | undefined, nowMs: number): SagaListFilter {
+  if (!filter) return {};
+  const stuck = filter.stuckForSeconds;
+  if (stuck !== null && stuck !== undefined && stuck < 0) throw badInput(`filter.stuckForSeconds must be 0 or more, got ${stuck}`, 'filter');
+  return {
+    statuses: filter.status ?? null,
+    type: filter.type ?? null,
+    orderId: filter.orderId ?? null,
+    customerId: filter.customerId ?? null,
+    startedAfter: filter.startedAfter ?? null,
+    startedBefore: filter.startedBefore ?? null,
+    noProgressSince: stuck === null || stuck === undefined ? null : new Date(nowMs - stuck * 1000),
+  };
+}
+
+function definitionInfo(def: AnySagaDefinition, latest: boolean): SagaDefinitionInfo {
+  return {
+    name: def.name,
+    version: def.version,
+    latest,
+    failureStatuses: def.failureStatuses,
+    steps: def.steps.map((step, position) => ({
+      name: step.name,
+      position,
+      participant: step.participant,
+      description: step.description,
+      optional: typeof step.when === 'function',
+      timeoutMs: step.timeoutMs,
+      retry: { ...step.retry },
+      skippable: step.skippable,
+      failureStatus: step.failureStatus,
+      hasCompensation: !!step.compensation,
+      outputSchema: step.outputSchema ?? null,
+    })),
+  };
+}
+
+/** Read side of the control plane: sagas, their steps and event logs, stats, definitions, plans. */
 export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'registry'>) {
   @Resolver(() => SagaType)
   class SagaQueryResolver {
@@ -22,6 +99,90 @@ export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'reg
       return record ? toSagaType(record) : null;
     }
 
+    @Authorized()
+    @Query(() => SagaConnection, {
+      description: `Sagas, newest first (start time, then id), a page at a time: \`first\` (1 to ${MAX_PAGE_SIZE}) after the opaque cursor \`after\`. `
+        + 'Keyset pagination: sagas started later appear before the first page and never shift later pages.',
+      // A page costs its selection once per saga.
+      complexity: ({ args, childComplexity }) => 1 + childComplexity * Math.min(MAX_PAGE_SIZE, Math.max(1, Number(args.first ?? DEFAULT_PAGE_SIZE) || 1)),
+    })
+    async sagas(
+      @Arg('filter', () => SagaFilter, { nullable: true }) filter: SagaFilter | null,
+      @Arg('first', () => Int, { nullable: true, defaultValue: DEFAULT_PAGE_SIZE }) first: number | null,
+      @Arg('after', () => String, { nullable: true, description: 'endCursor (or any edge cursor) of the previous page.' }) after: string | null,
+    ): Promise<ResolvedConnection> {
+      const limit = pageSize(first);
+      let key: SagaKey | null = null;
+      if (after !== null && after !== undefined) {
+        key = decodeCursor(after);
+        if (!key) throw badInput('after is not a cursor this API returned', 'after');
+      }
+      const where = listFilter(filter, Date.now());
+      const page = await deps.reads.list(where, limit, key);
+      const edges = page.records.map((record) => ({ cursor: encodeCursor(record.key), node: toSagaType(record) }));
+      return {
+        edges,
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+        totalCount: 0,
+        filter: where,
+      };
+    }
+
+    @Authorized()
+    @Query(() => SagaStats, { description: 'Counts and durations over the last `window` seconds (1 s to 31 days).' })
+    async sagaStats(@Arg('window', () => Int, { defaultValue: 3600, description: 'Seconds back from now.' }) window: number): Promise<SagaStats> {
+      if (!Number.isInteger(window) || window < 1 || window > MAX_STATS_WINDOW_SECONDS) {
+        throw badInput(`window must be between 1 and ${MAX_STATS_WINDOW_SECONDS} seconds, got ${window}`, 'window');
+      }
+      const since = new Date(Date.now() - window * 1000);
+      const row = await deps.reads.stats(since);
+      const counts = new Map(row.byStatus.map((s) => [s.status, s.count]));
+      const byStatus = SAGA_STATUSES.map((status) => ({ status: status as SagaStatus, count: counts.get(status) ?? 0 }));
+      const total = byStatus.reduce((sum, s) => sum + s.count, 0);
+      const completed = counts.get('COMPLETED') ?? 0;
+      const inFlightOfWindow = (counts.get('RUNNING') ?? 0) + (counts.get('COMPENSATING') ?? 0);
+      return {
+        windowSeconds: window,
+        since,
+        byStatus,
+        total,
+        completed,
+        failed: total - completed - inFlightOfWindow,
+        inFlight: row.inFlight,
+        endedInWindow: row.endedInWindow,
+        p50DurationMs: row.p50Ms,
+        p95DurationMs: row.p95Ms,
+      };
+    }
+
+    @Authorized()
+    @Query(() => [SagaDefinitionInfo], { description: 'Every registered saga definition, each version.' })
+    sagaDefinitions(): SagaDefinitionInfo[] {
+      return deps.registry.list().map((def) => definitionInfo(def, deps.registry.latest(def.name) === def));
+    }
+
+    @Authorized()
+    @Query(() => CompensationPlan, { nullable: true, description: 'Dry run: the compensations that would run now, in order, with their commands. Changes nothing; null for an unknown saga.' })
+    async compensationPlan(@Arg('sagaId', () => ID) sagaId: string): Promise<CompensationPlan | null> {
+      const record = await deps.reads.findById(sagaId);
+      if (!record) return null;
+      const { state } = record;
+      const def = deps.registry.get(state.definitionName, state.definitionVersion);
+      if (!def) throw new Error(`saga ${state.id} uses definition ${state.definitionName}@${state.definitionVersion}, which is not registered`);
+      return {
+        sagaId: state.id,
+        sagaStatus: state.status,
+        sagaVersion: record.version,
+        compensations: compensationPlan(def, state).map((c) => ({
+          step: c.step,
+          participant: c.participant,
+          stepStatus: c.stepStatus,
+          inProgress: c.inProgress,
+          commands: c.commands.map((cmd) => ({ topic: cmd.topic, eventType: cmd.eventType, payload: cmd.payload })),
+        })),
+      };
+    }
+
     @FieldResolver(() => [SagaEventType], { description: 'The saga\'s event log, oldest first; `afterSequence` resumes after an event already seen.' })
     async events(
       @Root() saga: SagaType,
@@ -32,5 +193,14 @@ export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'reg
       return all.filter((e) => e.seq > afterSequence).map(toSagaEventType);
     }
   }
-  return [SagaQueryResolver];
+
+  @Resolver(() => SagaConnection)
+  class SagaConnectionResolver {
+    @FieldResolver(() => Int, { description: 'How many sagas match the filter, over all pages.' })
+    async totalCount(@Root() connection: ResolvedConnection): Promise<number> {
+      return deps.reads.count(connection.filter);
+    }
+  }
+
+  return [SagaQueryResolver, SagaConnectionResolver];
 }

@@ -8,6 +8,7 @@ import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/c
 @Index({ properties: ['status', 'updatedAt'] })
 @Index({ properties: ['createdAt', 'id'] })
 @Index({ properties: ['customerId'] })
+@Index({ properties: ['endedAt'] })
 @Index({ name: 'saga_instance_timer_due_at_index', expression: 'create index "saga_instance_timer_due_at_index" on "saga_instance" ("timer_due_at") where "timer_due_at" is not null' })
 export class SagaInstance {
   [OptionalProps]?: 'version' | 'eventSeq' | 'createdAt' | 'updatedAt';

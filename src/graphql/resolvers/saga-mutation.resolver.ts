@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { Arg, Args, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { validateMessage, type ContractMessage } from '../../messaging/contract';
+import type { ManualActionName } from '../../runtime/manual-actions';
+import type { GraphQLContext } from '../context';
+import { asGraphQLErrors } from '../guards';
+import { toSagaType } from '../mappers';
+import type { SchemaDependencies } from '../schema';
+import { SagaActionArgs, SkipStepArgs, StartSagaInput, StepActionArgs } from '../types/inputs';
+import { SagaType } from '../types/saga';
+
+/**
+ * Manual intervention. Every mutation is recorded in the saga's event log with actor and reason,
+ * is idempotent by the client's key, and is refused with a typed error code when the saga's
+ * state does not allow it.
+ */
+export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | 'commands'>) {
+  async function sagaAfter(sagaId: string): Promise<SagaType> {
+    const record = await deps.reads.findById(sagaId);
+    if (!record) throw new GraphQLError(`no saga with id ${sagaId}`, { extensions: { code: 'NOT_FOUND' } });
+    return toSagaType(record);
+  }
+
+  async function act(ctx: GraphQLContext, action: ManualActionName, args: { sagaId: string; reason: string; idempotencyKey: string; step?: string; output?: Record<string, unknown> }) {
+    const viewer = ctx.viewer!;
+    return asGraphQLErrors(async () => {
+      const { sagaId } = await deps.commands.runManualAction({ action, ...args, actor: viewer.actor, roles: viewer.roles });
+      return sagaAfter(sagaId);
+    });
+  }
+
+  @Resolver()
+  class SagaMutationResolver {
+    @Authorized('operator')
+    @Mutation(() => SagaType, { description: 'Starts an order saga, as if the Order service had announced the order (support, tests).' })
+    async startSaga(@Arg('input', () => StartSagaInput) input: StartSagaInput, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
+      const orderId = input.orderId ?? randomUUID();
+      const candidate = {
+        eventId: randomUUID(), eventType: 'OrderCreated', sagaId: null, orderId, correlationId: randomUUID(), causationId: null,
+        timestamp: new Date().toISOString(), retryCount: 0, customerId: input.customerId, orderNumber: input.orderNumber ?? `MANUAL-${orderId.slice(0, 8)}`,
+        currency: input.currency, items: input.items.map((i) => ({ ...i })), totalAmount: input.totalAmount,
+        couponCode: input.couponCode ?? null, paymentMethod: input.paymentMethod ?? null,
+        payments: input.payments?.map((p) => ({ ...p })) ?? null,
+      };
+      const checked = validateMessage('OrderCreated', candidate);
+      if (!checked.ok) throw new GraphQLError(checked.error, { extensions: { code: 'BAD_USER_INPUT' } });
+      const viewer = ctx.viewer!;
+      return asGraphQLErrors(async () => {
+        const { sagaId } = await deps.commands.startManually(checked.message as ContractMessage, {
+          actor: viewer.actor, roles: viewer.roles, idempotencyKey: input.idempotencyKey, reason: input.reason ?? null,
+          request: { ...input, idempotencyKey: undefined },
+        });
+        return sagaAfter(sagaId);
+      });
+    }
+
+    @Authorized('operator')
+    @Mutation(() => SagaType, { description: 'Compensates the saga now: undoes every completed step in reverse order, ending COMPENSATED.' })
+    compensateSaga(@Args(() => SagaActionArgs) args: SagaActionArgs, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
+      return act(ctx, 'compensate', { sagaId: args.id, reason: args.reason, idempotencyKey: args.idempotencyKey });
+    }
+
+    @Authorized('operator')
+    @Mutation(() => SagaType, { description: 'Re-sends the commands of the step in progress (same eventIds, retryCount + 1).' })
+    retryStep(@Args(() => StepActionArgs) args: StepActionArgs, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
+      return act(ctx, 'retryStep', args);
+    }
+
+    @Authorized('operator')
+    @Mutation(() => SagaType, { description: 'Skips the running step where its definition allows it, taking `output` as its result.' })
+    skipStep(@Args(() => SkipStepArgs) args: SkipStepArgs, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
+      return act(ctx, 'skipStep', args);
+    }
+
+    @Authorized('operator')
+    @Mutation(() => SagaType, { description: 'Stops the saga without compensating: ABORTED; the operator owns the order from here.' })
+    abortSaga(@Args(() => SagaActionArgs) args: SagaActionArgs, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
+      return act(ctx, 'abort', { sagaId: args.id, reason: args.reason, idempotencyKey: args.idempotencyKey });
+    }
+
+    @Authorized('operator')
+    @Mutation(() => SagaType, { description: 'Re-arms a stuck saga: re-sends the running step, or carries on compensating.' })
+    resumeSaga(@Args(() => SagaActionArgs) args: SagaActionArgs, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
+      return act(ctx, 'resume', { sagaId: args.id, reason: args.reason, idempotencyKey: args.idempotencyKey });
+    }
+  }
+  return [SagaMutationResolver];
+}

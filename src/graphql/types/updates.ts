@@ -1,0 +1,18 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { SagaStatus } from './enums';
+import { SagaEventType, SagaStepType, SagaType } from './saga';
+
+@ObjectType({ description: 'A committed change of one saga: its state after the change and the events it added.' })
+export class SagaUpdate {
+  @Field(() => SagaType) saga!: SagaType;
+  @Field(() => [SagaEventType]) events!: SagaEventType[];
+}
+
+@ObjectType({ description: 'A change of one step, with the event that caused it.' })
+export class SagaStepUpdate {
+  @Field(() => ID) sagaId!: string;
+  @Field(() => ID) orderId!: string;
+  @Field(() => SagaStatus) sagaStatus!: SagaStatus;
+  @Field(() => SagaStepType) step!: SagaStepType;
+  @Field(() => SagaEventType) event!: SagaEventType;
+}

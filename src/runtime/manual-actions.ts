@@ -1,0 +1,46 @@
+import { isDeepStrictEqual } from 'node:util';
+import { abort, compensate, resume, retryStep, skipStep, type AnySagaDefinition, type ManualResult, type Operator, type SagaContext } from '../core';
+import type { AnySagaState } from './ports';
+
+export type ManualActionName = 'compensate' | 'abort' | 'retryStep' | 'skipStep' | 'resume';
+
+/** An operator's request, as the control plane hands it to the runtime. */
+export interface ManualActionRequest {
+  action: ManualActionName;
+  sagaId: string;
+  step?: string;
+  output?: Record<string, unknown>;
+  reason: string;
+  actor: string;
+  roles: string[];
+  idempotencyKey: string;
+}
+
+/** A refused manual action; `code` goes to GraphQL's extensions.code. */
+export class ManualActionError extends Error {
+  constructor(readonly code: string, message: string, readonly details: Record<string, unknown> = {}) {
+    super(message);
+  }
+}
+
+/** Runs one manual action through the pure core. */
+export function applyManualAction(def: AnySagaDefinition, state: AnySagaState, request: ManualActionRequest, ctx: SagaContext): ManualResult<unknown> {
+  const operator: Operator = { actor: request.actor, reason: request.reason };
+  switch (request.action) {
+    case 'compensate': return compensate(def, state, operator, ctx);
+    case 'abort': return abort(def, state, operator, ctx);
+    case 'resume': return resume(def, state, operator, ctx);
+    case 'retryStep': return retryStep(def, state, request.step ?? '', operator, ctx);
+    case 'skipStep': return skipStep(def, state, request.step ?? '', request.output, operator, ctx);
+  }
+}
+
+/** The arguments that make two requests "the same" for idempotency. */
+export function requestFingerprint(request: { action: string; sagaId?: string; step?: string; output?: unknown; reason?: string }): Record<string, unknown> {
+  return { action: request.action, sagaId: request.sagaId ?? null, step: request.step ?? null, output: request.output ?? null, reason: request.reason ?? null };
+}
+
+/** Equal as JSON values: the stored copy went through JSONB, which reorders keys. */
+export function sameRequest(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
+}
