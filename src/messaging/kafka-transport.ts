@@ -67,7 +67,17 @@ export class KafkaTransport implements MessageTransport {
     const known = this.partitionCounts.get(topic);
     if (known !== undefined) return known;
     await this.ensureTopics([topic]);
-    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    // A topic another client has just created may not have leaders yet: ask again briefly.
+    let metadata;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+        break;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
     const count = metadata.topics[0]?.partitions.length ?? 1;
     this.partitionCounts.set(topic, count);
     return count;

@@ -1,4 +1,5 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Knex, MikroORM } from '@mikro-orm/postgresql';
+import { execute, selectRows } from '../persistence/sql';
 import type { Logger } from '../logger';
 import type { Metrics } from '../runtime/metrics';
 import type { MessageTransport } from './transport';
@@ -46,18 +47,19 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const em = this.orm.em.fork();
     return em.transactional(async (tx) => {
-      const connection = tx.getConnection();
-      const ctx = tx.getTransactionContext();
-      const rows = await connection.execute<PendingRow[]>(
+      const knex = tx.getTransactionContext<Knex.Transaction>()!;
+      const rows = await selectRows<PendingRow>(
+        knex,
         'select id, topic, key, value, headers from outbox_message where published_at is null order by id limit ? for update skip locked',
-        [this.options.batchSize], 'all', ctx,
+        [this.options.batchSize],
       );
       if (rows.length === 0) return 0;
       const receipts = await this.transport.publish(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers ?? undefined })));
-      await connection.execute(
+      await execute(
+        knex,
         `update outbox_message o set published_at = now(), partition = x.partition, "offset" = x.offset
          from jsonb_to_recordset(?::jsonb) as x(id bigint, partition int, "offset" bigint) where o.id = x.id`,
-        [JSON.stringify(rows.map((r, i) => ({ id: r.id, partition: receipts[i].partition, offset: receipts[i].offset })))], 'run', ctx,
+        [JSON.stringify(rows.map((r, i) => ({ id: r.id, partition: receipts[i].partition, offset: receipts[i].offset })))],
       );
       this.metrics.outboxPublished.inc(rows.length);
       return rows.length;

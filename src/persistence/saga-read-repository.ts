@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AnySagaState } from '../runtime/ports';
+import { selectRows } from './sql';
 
 /** A saga as the read side sees it: the state plus its row bookkeeping. */
 export interface SagaRecord {
@@ -69,7 +70,7 @@ export class SagaReadRepository {
   constructor(private readonly orm: MikroORM) {}
 
   protected query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.orm.em.getConnection().execute<T[]>(sql, params, 'all');
+    return selectRows<T>(this.orm.em.getKnex(), sql, params);
   }
 
   async findById(id: string): Promise<SagaRecord | null> {
@@ -154,7 +155,7 @@ export class SagaReadRepository {
     if (valid.length === 0) return result;
     const rows = await this.query<EventRow>(
       `select saga_id, seq, type, step, detail, actor, created_at from saga_event
-       where saga_id = any(string_to_array(?, ',')::uuid[]) and seq > ? and seq <= ? + ?
+       where saga_id = any(string_to_array(?, ',')::uuid[]) and seq > ?::int and seq <= ?::int + ?::int
        order by saga_id, seq`,
       [valid.join(','), afterSeq, afterSeq, limitPerSaga],
     );

@@ -1,5 +1,7 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex, MikroORM } from '@mikro-orm/postgresql';
 import type { AnySagaState, InboxEntry, ManualActionRecord, RawOutboxMessage, SagaStore, SagaTransaction, SagaWrite, StoredSaga } from '../runtime/ports';
+
+import { execute, selectRows } from './sql';
 
 /** PostgreSQL channel announcing committed saga changes to every instance (see change-listener.ts). */
 export const SAGA_CHANGES_CHANNEL = 'saga_changes';
@@ -25,13 +27,16 @@ export class PostgresSagaStore implements SagaStore {
 class PostgresSagaTransaction implements SagaTransaction {
   constructor(private readonly em: EntityManager) {}
 
-  private query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.em.getConnection().execute<T[]>(sql, params, 'all', this.em.getTransactionContext());
+  private get knex(): Knex {
+    return this.em.getTransactionContext<Knex.Transaction>() ?? this.em.getKnex();
   }
 
-  private async run(sql: string, params: unknown[] = []): Promise<number> {
-    const result = await this.em.getConnection().execute<{ affectedRows: number }>(sql, params, 'run', this.em.getTransactionContext());
-    return result.affectedRows;
+  private query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return selectRows<T>(this.knex, sql, params);
+  }
+
+  private run(sql: string, params: unknown[] = []): Promise<number> {
+    return execute(this.knex, sql, params);
   }
 
   async claimInbox(entries: InboxEntry[]): Promise<Set<string>> {
