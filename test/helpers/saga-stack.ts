@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { KafkaTransport } from '../../src/messaging/kafka-transport';
 import { PrefixedTransport } from '../../src/messaging/prefixed-transport';
 import type { MessageTransport, TransportMessage } from '../../src/messaging/transport';
@@ -33,15 +33,14 @@ export class SagaStack {
   service!: TestService;
   participants!: Participants;
   transport!: MessageTransport;
-  db!: Client;
+  db!: Pool;
 
   static async start(env: Record<string, string> = {}, options: { lateReplyMs?: number } = {}): Promise<SagaStack> {
     const stack = new SagaStack();
     stack.service = await startTestService({ KAFKA_TOPIC_PREFIX: stack.prefix, KAFKA_GROUP_ID: uniqueName('orchestrator'), ...FAST_SAGA_ENV, ...env });
     stack.transport = new PrefixedTransport(new KafkaTransport({ brokers: kafkaBrokers(), clientId: 'sim', logger: pino({ level: 'silent' }) }), stack.prefix);
     stack.participants = await startParticipants(stack.transport, { groupIdPrefix: uniqueName('sim'), lateReplyMs: options.lateReplyMs ?? 2500, logger: pino({ level: 'silent' }) });
-    stack.db = new Client({ connectionString: stack.service.database.url });
-    await stack.db.connect();
+    stack.db = new Pool({ connectionString: stack.service.database.url, max: 4 });
     return stack;
   }
 

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { compensationPlan, SAGA_STATUSES, type AnySagaDefinition } from '../../core';
+import { compensationPlan, type AnySagaDefinition } from '../../core';
 import { isUuid, type SagaKey, type SagaListFilter } from '../../persistence/saga-read-repository';
 import type { GraphQLContext } from '../context';
 import { toSagaEventType, toSagaType } from '../mappers';
@@ -12,10 +12,10 @@ import { SagaFilter } from '../types/filter';
 import { CompensationPlan } from '../types/plan';
 import { SagaEventType, SagaType } from '../types/saga';
 import { SagaStats } from '../types/stats';
+import { loadSagaStats } from '../stats';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_STATS_WINDOW_SECONDS = 31 * 24 * 3600;
 
 /** The connection as resolved: the filter travels along so totalCount counts only when asked. */
 type ResolvedConnection = SagaConnection & { filter: SagaListFilter };
@@ -131,28 +131,7 @@ export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'reg
     @Authorized()
     @Query(() => SagaStats, { description: 'Counts and durations over the last `window` seconds (1 s to 31 days).' })
     async sagaStats(@Arg('window', () => Int, { defaultValue: 3600, description: 'Seconds back from now.' }) window: number): Promise<SagaStats> {
-      if (!Number.isInteger(window) || window < 1 || window > MAX_STATS_WINDOW_SECONDS) {
-        throw badInput(`window must be between 1 and ${MAX_STATS_WINDOW_SECONDS} seconds, got ${window}`, 'window');
-      }
-      const since = new Date(Date.now() - window * 1000);
-      const row = await deps.reads.stats(since);
-      const counts = new Map(row.byStatus.map((s) => [s.status, s.count]));
-      const byStatus = SAGA_STATUSES.map((status) => ({ status: status as SagaStatus, count: counts.get(status) ?? 0 }));
-      const total = byStatus.reduce((sum, s) => sum + s.count, 0);
-      const completed = counts.get('COMPLETED') ?? 0;
-      const inFlightOfWindow = (counts.get('RUNNING') ?? 0) + (counts.get('COMPENSATING') ?? 0);
-      return {
-        windowSeconds: window,
-        since,
-        byStatus,
-        total,
-        completed,
-        failed: total - completed - inFlightOfWindow,
-        inFlight: row.inFlight,
-        endedInWindow: row.endedInWindow,
-        p50DurationMs: row.p50Ms,
-        p95DurationMs: row.p95Ms,
-      };
+      return loadSagaStats(deps.reads, window);
     }
 
     @Authorized()

@@ -1,11 +1,13 @@
 import { Repeater } from '@graphql-yoga/subscription';
-import { Arg, Authorized, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import type { CommittedSagaChange } from '../../persistence/change-listener';
 import type { GraphQLContext } from '../context';
 import { requireRole } from '../guards';
 import { toSagaEventType, toSagaType } from '../mappers';
 import type { SchemaDependencies } from '../schema';
+import { loadSagaStats } from '../stats';
 import { StepUpdateFilter } from '../types/inputs';
+import { SagaStats } from '../types/stats';
 import { SagaStepUpdate, SagaUpdate } from '../types/updates';
 
 type Changes = SchemaDependencies['changes'];
@@ -24,7 +26,7 @@ function changesOf<T>(changes: Changes, map: (change: CommittedSagaChange) => T[
  * persistence/change-listener.ts), so a subscriber on any instance sees changes committed by any
  * other, after the commit and in commit order.
  */
-export function sagaSubscriptionResolvers(deps: Pick<SchemaDependencies, 'changes'>) {
+export function sagaSubscriptionResolvers(deps: Pick<SchemaDependencies, 'changes' | 'reads'>) {
   @Resolver()
   class SagaSubscriptionResolver {
     @Authorized()
@@ -60,6 +62,45 @@ export function sagaSubscriptionResolvers(deps: Pick<SchemaDependencies, 'change
     sagaStepUpdated(@Arg('filter', () => StepUpdateFilter, { nullable: true }) _filter: StepUpdateFilter | undefined, @Root() update: SagaStepUpdate): SagaStepUpdate {
       return update;
     }
+
+    @Authorized()
+    @Subscription(() => SagaStats, {
+      description: 'Saga counts and durations: now, then again after changes, at most once every intervalMs (250 to 60000).',
+      subscribe: ({ args, context }) => {
+        requireRole(context as GraphQLContext, 'viewer');
+        const { window, intervalMs } = args as { window: number; intervalMs: number };
+        return statsStream(deps, window, Math.min(60000, Math.max(250, intervalMs)));
+      },
+    })
+    sagaStats(
+      @Arg('window', () => Int, { defaultValue: 3600, description: 'Seconds back from now.' }) _window: number,
+      @Arg('intervalMs', () => Int, { defaultValue: 1000 }) _intervalMs: number,
+      @Root() stats: SagaStats,
+    ): SagaStats {
+      return stats;
+    }
   }
   return [SagaSubscriptionResolver];
+}
+
+/** Stats now, then recomputed after changes: many changes within one interval cost one query. */
+function statsStream(deps: Pick<SchemaDependencies, 'changes' | 'reads'>, window: number, intervalMs: number): AsyncIterable<SagaStats> {
+  return new Repeater<SagaStats>(async (push, stop) => {
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const emit = async () => {
+      timer = undefined;
+      try {
+        if (!stopped) await push(await loadSagaStats(deps.reads, window));
+      } catch (error) {
+        stop(error);
+      }
+    };
+    const unsubscribe = deps.changes.subscribe(() => { timer ??= setTimeout(() => void emit(), intervalMs); });
+    await emit();
+    await stop;
+    stopped = true;
+    unsubscribe();
+    if (timer) clearTimeout(timer);
+  });
 }

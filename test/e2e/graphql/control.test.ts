@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AbortSagaDocument, CompensateSagaDocument, ResumeSagaDocument, RetryStepDocument, SagaStepUpdatedDocument, SagaUpdatedDocument,
-  SkipStepDocument, StartSagaDocument, type StartSagaInput,
+  SagaStatsLiveDocument, SkipStepDocument, StartSagaDocument, type StartSagaInput,
 } from '../../generated/graphql';
 import { bearer, wsAuth } from '../../helpers/auth';
 import { postGraphQL, takeFromSubscription, wsClient } from '../../helpers/graphql';
@@ -153,6 +153,21 @@ describe('control plane mutations and subscriptions', () => {
     } finally {
       await client.dispose();
       await other.stop();
+    }
+  });
+
+  it('streams saga stats now and again after changes', async () => {
+    const client = wsClient(url(), wsAuth('viewer'));
+    try {
+      const stats = takeFromSubscription(client, SagaStatsLiveDocument, 2, { window: 3600, intervalMs: 250 });
+      await new Promise((r) => setTimeout(r, 300));
+      const order = await stack.participants.createOrder({});
+      await stack.waitForStatus(order.orderId, 'COMPLETED');
+      const [before, after] = await stats;
+      expect(after.sagaStats.total).toBeGreaterThan(before.sagaStats.total);
+      expect(after.sagaStats.byStatus.reduce((n, s) => n + s.count, 0)).toBe(after.sagaStats.total);
+    } finally {
+      await client.dispose();
     }
   });
 
