@@ -44,6 +44,7 @@ export function toSagaType(record: SagaRecord): SagaType {
     durationMs: s.endedAtMs === null ? null : s.endedAtMs - s.startedAtMs,
     version: record.version,
     eventSequence: record.eventSeq,
+    engineState: s,
   };
 }
 

@@ -163,6 +163,20 @@ export class SagaReadRepository {
     return result;
   }
 
+  /** Where the latest copy of each command went (topic, partition, offset), by eventId. */
+  async outboxLocations(sagaId: string, eventIds: string[]): Promise<Map<string, OutboxLocation>> {
+    if (eventIds.length === 0) return new Map();
+    const rows = await this.query<{ event_id: string; topic: string; partition: number | null; offset: string | null; published_at: Date | null }>(
+      `select distinct on (event_id) event_id, topic, partition, "offset", published_at from outbox_message
+       where saga_id = ? and event_id = any(string_to_array(?, ',')::uuid[]) order by event_id, id desc`,
+      [sagaId, eventIds.join(',')],
+    );
+    return new Map(rows.map((r) => [r.event_id, {
+      eventId: r.event_id, topic: r.topic, partition: r.partition, offset: r.offset === null ? null : String(r.offset),
+      publishedAt: r.published_at ? new Date(r.published_at) : null,
+    }]));
+  }
+
   /** One saga's events with sequence in (fromSeq, toSeq]: what a change notification announced. */
   async eventsBetween(sagaId: string, afterSeq: number, toSeq: number): Promise<SagaEventRecord[]> {
     const rows = await this.query<EventRow>(
@@ -198,6 +212,14 @@ function filterSql(filter: SagaListFilter): { where: string[]; params: unknown[]
 }
 
 const whereClause = (where: string[]) => (where.length > 0 ? `where ${where.join(' and ')}` : '');
+
+export interface OutboxLocation {
+  eventId: string;
+  topic: string;
+  partition: number | null;
+  offset: string | null;
+  publishedAt: Date | null;
+}
 
 export function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { abort, compensate, resume, retryStep, skipStep, type AnySagaDefinition, type ManualResult, type Operator, type SagaContext } from '../core';
 import type { AnySagaState } from './ports';
 
-export type ManualActionName = 'compensate' | 'abort' | 'retryStep' | 'skipStep' | 'resume';
+export type ManualActionName = 'compensate' | 'abort' | 'retryStep' | 'skipStep' | 'resume' | 'resendCommand';
 
 /** An operator's request, as the control plane hands it to the runtime. */
 export interface ManualActionRequest {
@@ -30,7 +30,9 @@ export function applyManualAction(def: AnySagaDefinition, state: AnySagaState, r
     case 'compensate': return compensate(def, state, operator, ctx);
     case 'abort': return abort(def, state, operator, ctx);
     case 'resume': return resume(def, state, operator, ctx);
-    case 'retryStep': return retryStep(def, state, request.step ?? '', operator, ctx);
+    // Re-sending a command is a retry of its step: same eventIds, retryCount + 1.
+    case 'retryStep':
+    case 'resendCommand': return retryStep(def, state, request.step ?? '', operator, ctx);
     case 'skipStep': return skipStep(def, state, request.step ?? '', request.output, operator, ctx);
   }
 }

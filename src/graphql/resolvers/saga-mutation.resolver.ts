@@ -68,6 +68,12 @@ export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | '
     }
 
     @Authorized('operator')
+    @Mutation(() => SagaType, { description: 'Re-publishes the commands a step waits on with the same eventIds and retryCount + 1 (idempotent for participants that de-duplicate); works for a forward step or a compensation in progress.' })
+    resendCommand(@Args(() => StepActionArgs) args: StepActionArgs, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
+      return act(ctx, 'resendCommand', args);
+    }
+
+    @Authorized('operator')
     @Mutation(() => SagaType, { description: 'Skips the running step where its definition allows it, taking `output` as its result.' })
     skipStep(@Args(() => SkipStepArgs) args: SkipStepArgs, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
       return act(ctx, 'skipStep', args);

@@ -6,6 +6,7 @@ import type { GraphQLContext } from '../context';
 import { toSagaEventType, toSagaType } from '../mappers';
 import type { SchemaDependencies } from '../schema';
 import { SagaConnection } from '../types/connection';
+import { WaitingCommand } from '../types/diagnostics';
 import { SagaDefinitionInfo } from '../types/definition';
 import type { SagaStatus } from '../types/enums';
 import { SagaFilter } from '../types/filter';
@@ -160,6 +161,30 @@ export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'reg
           commands: c.commands.map((cmd) => ({ topic: cmd.topic, eventType: cmd.eventType, payload: cmd.payload })),
         })),
       };
+    }
+
+    @FieldResolver(() => [WaitingCommand], { description: 'The commands the saga waits on now, with topic, partition, offset, eventId, wait time and retries (transport diagnostics).' })
+    async waitingOn(@Root() saga: SagaType): Promise<WaitingCommand[]> {
+      const state = saga.engineState;
+      if (!state || (state.status !== 'RUNNING' && state.status !== 'COMPENSATING' && state.status !== 'COMPENSATION_FAILED')) return [];
+      const phase = state.status === 'RUNNING' ? 'forward' : 'compensation';
+      const step = phase === 'forward'
+        ? state.steps.find((s) => s.name === state.currentStep && s.status === 'RUNNING')
+        : state.steps.find((s) => s.status === 'COMPENSATING');
+      if (!step) return [];
+      const commands = phase === 'forward' ? step.commands : step.compensationCommands;
+      const since = (phase === 'forward' ? step.startedAtMs : step.compensationStartedAtMs) ?? state.updatedAtMs;
+      const attempts = phase === 'forward' ? step.attempts : step.compensationAttempts;
+      const locations = await deps.reads.outboxLocations(state.id, commands.map((c) => c.eventId));
+      return commands.map((c) => {
+        const where = locations.get(c.eventId);
+        return {
+          step: step.name, phase, eventId: c.eventId, eventType: c.eventType, topic: c.topic,
+          partition: where?.partition ?? null, offset: where?.offset ?? null, publishedAt: where?.publishedAt ?? null,
+          waitingSince: new Date(since), waitingMs: Date.now() - since, retries: Math.max(0, attempts - 1),
+          timerDueAt: state.timer ? new Date(state.timer.dueAtMs) : null,
+        };
+      });
     }
 
     @FieldResolver(() => [SagaEventType], { description: 'The saga\'s event log, oldest first; `afterSequence` resumes after an event already seen.' })

@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import type { AnySagaState } from '../../runtime/ports';
 import { SagaStatus, StepStatus } from './enums';
 
 @ObjectType({ description: 'One entry of a saga\'s append-only log: a transition, a message in or out, or a manual action.' })
@@ -62,4 +63,6 @@ export class SagaType {
   @Field(() => Float, { nullable: true, description: 'Start to final status, in milliseconds.' }) durationMs!: number | null;
   @Field(() => Int, { description: 'Optimistic-lock version: changes with every committed change.' }) version!: number;
   @Field(() => Int, { description: 'Sequence number of the last event in the log.' }) eventSequence!: number;
+  /** The engine's state behind this view, for field resolvers; not exposed. */
+  engineState?: AnySagaState;
 }

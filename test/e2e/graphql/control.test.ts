@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AbortSagaDocument, CompensateSagaDocument, ResumeSagaDocument, RetryStepDocument, SagaStepUpdatedDocument, SagaUpdatedDocument,
-  SagaStatsLiveDocument, SkipStepDocument, StartSagaDocument, type StartSagaInput,
+  ResendCommandDocument, SagaDiagnosticsDocument, SagaStatsLiveDocument, SkipStepDocument, StartSagaDocument, type StartSagaInput,
 } from '../../generated/graphql';
 import { bearer, wsAuth } from '../../helpers/auth';
 import { postGraphQL, takeFromSubscription, wsClient } from '../../helpers/graphql';
@@ -99,6 +99,28 @@ describe('control plane mutations and subscriptions', () => {
     expect(aborted.body.data!.abortSaga.status).toBe('ABORTED');
     const view = stack.participants.ledger.order(saga.state.orderId)!;
     expect(view.releases).toHaveLength(0);
+  });
+
+  it('shows where a waiting step\'s command is on the transport, and resendCommand re-publishes it with the same eventId', async () => {
+    const saga = await stuckInPayment();
+    const diag = await eventually(async () => {
+      const { body } = await postGraphQL(url(), SagaDiagnosticsDocument, { id: saga.id }, bearer('viewer'));
+      const waiting = body.data?.saga?.waitingOn ?? [];
+      return waiting.length === 1 && waiting[0].offset !== null ? waiting[0] : undefined;
+    }, 10000, 'published payment command');
+    expect(diag).toMatchObject({ step: 'processPayment', phase: 'forward', eventType: 'ProcessPayment', topic: 'process-payment-commands', retries: 0 });
+    expect(diag.partition).toBeGreaterThanOrEqual(0);
+    expect(diag.waitingMs).toBeGreaterThan(0);
+    const resent = await postGraphQL(url(), ResendCommandDocument, { sagaId: saga.id, step: 'processPayment', reason: 'participant lost it', idempotencyKey: key() }, bearer('operator'));
+    expect(resent.body.errors).toBeUndefined();
+    const after = await eventually(async () => {
+      const { body } = await postGraphQL(url(), SagaDiagnosticsDocument, { id: saga.id }, bearer('viewer'));
+      const w = body.data?.saga?.waitingOn?.[0];
+      return w && w.retries === 1 && w.offset !== null && w.offset !== diag.offset ? w : undefined;
+    }, 10000, 'the re-sent command');
+    expect(after.eventId).toBe(diag.eventId);
+    const { rows } = await stack.db.query("select value::jsonb->>'retryCount' as retry from outbox_message where event_id = $1 order by id", [diag.eventId]);
+    expect(rows.map((r) => r.retry)).toEqual(['0', '1']);
   });
 
   it('skipStep takes the operator\'s output, refuses steps that may not be skipped, and validates output', async () => {
