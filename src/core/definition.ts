@@ -100,6 +100,13 @@ export interface SagaContext {
   now: Date;
   newId(): string;
   random(): number;
+  /**
+   * true: the caller hands the state over to the engine function, which may then change the
+   * object passed in (and what it references) instead of working on a private copy. Only for a
+   * caller that drops its reference to the old state (the runtime, on states it has just read).
+   * Default: the engine copies, and the state passed in is never modified.
+   */
+  handsOverState?: boolean;
 }
 
 export function findStep<D>(def: SagaDefinition<D>, name: string): StepDefinition<D> | undefined {

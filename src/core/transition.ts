@@ -12,7 +12,8 @@ export interface SagaTransition<D> {
 
 /**
  * One transition in the making. It works on a private deep copy of the state, so engine
- * functions stay pure for their callers while reading like plain imperative steps inside.
+ * functions stay pure for their callers while reading like plain imperative steps inside;
+ * unless the caller hands the state over (`ctx.handsOverState`), then it works on it in place.
  */
 export class Transition<D> {
   readonly state: SagaState<D>;
@@ -24,7 +25,7 @@ export class Transition<D> {
     state: SagaState<D>,
     readonly ctx: SagaContext,
   ) {
-    this.state = structuredClone(state);
+    this.state = ctx.handsOverState ? state : structuredClone(state);
   }
 
   get nowMs(): number {

@@ -2,13 +2,34 @@ import type { Knex, MikroORM } from '@mikro-orm/postgresql';
 import { execute, selectRows } from '../persistence/sql';
 import type { Logger } from '../logger';
 import type { Metrics } from '../runtime/metrics';
-import type { MessageTransport } from './transport';
+import type { WrittenOutboxMessage } from '../runtime/ports';
+import type { MessageTransport, PublishReceipt } from './transport';
 
-interface PendingRow { id: string; topic: string; key: string; value: string; headers: Record<string, string> | null }
+type PendingRow = WrittenOutboxMessage;
+
+export interface OutboxRelayOptions {
+  /** Rows per publish. */
+  batchSize: number;
+  /** Pause of the recovery poll when it found nothing. */
+  idleMs: number;
+  /**
+   * Unpublished rows younger than this are left to the instance that wrote them (it publishes
+   * them from memory right after its commit); the poll takes only older ones: rows whose writer
+   * crashed, or whose publish failed. The first poll after start takes every row.
+   */
+  recoveryAgeMs: number;
+}
 
 /**
- * Publishes the transactional outbox to the broker. Rows are locked while they are published
- * (FOR UPDATE SKIP LOCKED) so several instances never publish the same row at once; a crash
+ * Publishes the transactional outbox to the broker, at least once.
+ *
+ * Fast path: the processor hands over the rows it has just committed (`offer`); they are
+ * published from memory in commit order and then marked published in one statement, without
+ * holding a transaction or row locks across the send. While one batch is marked, the next one
+ * is already being sent.
+ *
+ * Recovery path: a poll takes unpublished rows older than `recoveryAgeMs` (FOR UPDATE SKIP LOCKED,
+ * so several instances never publish the same row at once), publishes and marks them. A crash
  * after publishing and before marking re-publishes the same eventIds, which consumers drop.
  */
 export class OutboxRelay {
@@ -16,14 +37,19 @@ export class OutboxRelay {
   private loop?: Promise<void>;
   private wakeUp?: () => void;
   private pendingWake = false;
+  private ready: PendingRow[] = [];
+  private marking: Promise<void> = Promise.resolve();
+  private readonly options: OutboxRelayOptions;
 
   constructor(
     private readonly orm: MikroORM,
     private readonly transport: MessageTransport,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
-    private readonly options = { batchSize: 500, idleMs: 200 },
-  ) {}
+    options: Partial<OutboxRelayOptions> = {},
+  ) {
+    this.options = { batchSize: 500, idleMs: 200, recoveryAgeMs: 3000, ...options };
+  }
 
   start(): void {
     if (this.running) return;
@@ -31,7 +57,14 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-  /** Called after a commit that wrote outbox rows: publish now instead of at the next poll. */
+  /** Rows a transaction has just committed: publish them now, from memory. */
+  offer(rows: WrittenOutboxMessage[]): void {
+    if (!this.running) return; // the recovery poll of the next start publishes them
+    for (const r of rows) this.ready.push(r);
+    this.wake();
+  }
+
+  /** Something was written to the outbox: look now instead of at the next poll. */
   wake(): void {
     this.pendingWake = true;
     this.wakeUp?.();
@@ -41,38 +74,74 @@ export class OutboxRelay {
     this.running = false;
     this.wakeUp?.();
     await this.loop;
+    // Rows still in memory stay unpublished in the table: the next start's poll publishes them.
+    this.ready = [];
   }
 
-  /** Publishes one batch; returns how many rows it published. */
-  async publishBatch(): Promise<number> {
+  /** Publishes the rows handed over by `offer`, up to one batch; returns how many. */
+  private async publishReady(): Promise<number> {
+    const rows = this.ready.length <= this.options.batchSize ? this.ready : this.ready.slice(0, this.options.batchSize);
+    this.ready = rows === this.ready ? [] : this.ready.slice(rows.length);
+    // On failure the rows stay unpublished in the table, and the recovery poll retries them.
+    const receipts = await this.transport.publish(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers ?? undefined })));
+    this.metrics.outboxPublished.inc(rows.length);
+    // Marking runs while the next batch is sent; at most one marking statement at a time.
+    const previous = this.marking;
+    this.marking = previous.then(() => this.markPublished(this.orm.em.getKnex(), rows, receipts, false)).then(
+      () => undefined,
+      (error) => { this.logger.warn({ err: error, rows: rows.length }, 'marking outbox rows published failed; they will be published again'); },
+    );
+    await previous;
+    return rows.length;
+  }
+
+  /** One poll of the recovery path; returns how many rows it published. */
+  async publishBatch(minAgeMs = this.options.recoveryAgeMs): Promise<number> {
     const em = this.orm.em.fork();
     return em.transactional(async (tx) => {
       const knex = tx.getTransactionContext<Knex.Transaction>()!;
       const rows = await selectRows<PendingRow>(
         knex,
-        'select id, topic, key, value, headers from outbox_message where published_at is null order by id limit ? for update skip locked',
-        [this.options.batchSize],
+        `select id, topic, key, value, headers from outbox_message
+         where published_at is null and created_at <= now() - make_interval(secs => ?::float8 / 1000)
+         order by id limit ? for update skip locked`,
+        [minAgeMs, this.options.batchSize],
       );
       if (rows.length === 0) return 0;
       const receipts = await this.transport.publish(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers ?? undefined })));
-      await execute(
-        knex,
-        `update outbox_message o set published_at = now(), partition = x.partition, "offset" = x.offset
-         from jsonb_to_recordset(?::jsonb) as x(id bigint, partition int, "offset" bigint) where o.id = x.id`,
-        [JSON.stringify(rows.map((r, i) => ({ id: r.id, partition: receipts[i].partition, offset: receipts[i].offset })))],
-      );
+      await this.markPublished(knex, rows, receipts, true);
       this.metrics.outboxPublished.inc(rows.length);
       return rows.length;
     });
   }
 
+  private async markPublished(knex: Knex, rows: PendingRow[], receipts: PublishReceipt[], locked: boolean): Promise<void> {
+    await execute(
+      knex,
+      `update outbox_message o set published_at = now(), partition = x.partition, "offset" = x.offset
+       from jsonb_to_recordset(?::jsonb) as x(id bigint, partition int, "offset" bigint)
+       where o.id = x.id${locked ? '' : ' and o.published_at is null'}`,
+      [JSON.stringify(rows.map((r, i) => ({ id: r.id, partition: receipts[i].partition, offset: receipts[i].offset })))],
+    );
+  }
+
   private async run(): Promise<void> {
     let failures = 0;
+    let minAgeMs = 0; // the first polls take everything a previous run left
+    let nextPollAt = 0;
     while (this.running) {
       this.pendingWake = false;
       let published = 0;
       try {
-        published = await this.publishBatch();
+        if (this.ready.length > 0) {
+          published = await this.publishReady();
+        } else if (Date.now() >= nextPollAt || minAgeMs === 0) {
+          published = await this.publishBatch(minAgeMs);
+          if (published === 0) {
+            minAgeMs = this.options.recoveryAgeMs;
+            nextPollAt = Date.now() + this.options.idleMs;
+          }
+        }
         failures = 0;
       } catch (error) {
         failures += 1;
@@ -80,8 +149,9 @@ export class OutboxRelay {
         await this.sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
         continue;
       }
-      if (published === 0 && !this.pendingWake) await this.sleep(this.options.idleMs);
+      if (published === 0 && !this.pendingWake && this.ready.length === 0) await this.sleep(Math.max(1, nextPollAt - Date.now()));
     }
+    await this.marking;
   }
 
   private sleep(ms: number): Promise<void> {

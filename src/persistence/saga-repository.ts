@@ -1,5 +1,7 @@
 import type { EntityManager, Knex, MikroORM } from '@mikro-orm/postgresql';
-import type { AnySagaState, InboxEntry, ManualActionRecord, RawOutboxMessage, SagaStore, SagaTransaction, SagaWrite, StoredSaga } from '../runtime/ports';
+import type {
+  AnySagaState, InboxEntry, ManualActionRecord, RawOutboxMessage, SagaStore, SagaTransaction, SagaWrite, StoredSaga, WrittenOutboxMessage,
+} from '../runtime/ports';
 
 import { execute, selectRows } from './sql';
 
@@ -79,8 +81,8 @@ class PostgresSagaTransaction implements SagaTransaction {
     return rows.map(toStored);
   }
 
-  async write(writes: SagaWrite[]): Promise<void> {
-    if (writes.length === 0) return;
+  async write(writes: SagaWrite[]): Promise<WrittenOutboxMessage[]> {
+    if (writes.length === 0) return [];
     const inserts = writes.filter((w) => w.previousVersion === null);
     const updates = writes.filter((w) => w.previousVersion !== null);
     const columns = `id uuid, type text, definition_version int, order_id uuid, customer_id text, status text,
@@ -108,7 +110,15 @@ class PostgresSagaTransaction implements SagaTransaction {
       );
       if (changed !== updates.length) throw new OptimisticLockError(`${updates.length - changed} saga(s) changed concurrently`);
     }
-    await this.run(
+    const steps = writes.flatMap((w) => (w.changedSteps ?? w.state.steps.map((_, i) => i)).map((position) => {
+      const step = w.state.steps[position];
+      return {
+        saga_id: w.state.id, name: step.name, position, status: step.status, attempts: step.attempts,
+        compensation_attempts: step.compensationAttempts, last_error: step.lastError,
+        started_at: iso(step.startedAtMs), ended_at: iso(step.endedAtMs ?? step.compensationEndedAtMs),
+      };
+    }));
+    if (steps.length > 0) await this.run(
       `insert into saga_step (saga_id, name, position, status, attempts, compensation_attempts, last_error, started_at, ended_at)
        select saga_id, name, position, status, attempts, compensation_attempts, last_error, started_at, ended_at
        from jsonb_to_recordset(?::jsonb) as x(saga_id uuid, name text, position int, status text, attempts int,
@@ -116,11 +126,7 @@ class PostgresSagaTransaction implements SagaTransaction {
        on conflict (saga_id, name) do update set status = excluded.status, attempts = excluded.attempts,
          compensation_attempts = excluded.compensation_attempts, last_error = excluded.last_error,
          started_at = excluded.started_at, ended_at = excluded.ended_at`,
-      [JSON.stringify(writes.flatMap((w) => w.state.steps.map((step, position) => ({
-        saga_id: w.state.id, name: step.name, position, status: step.status, attempts: step.attempts,
-        compensation_attempts: step.compensationAttempts, last_error: step.lastError,
-        started_at: iso(step.startedAtMs), ended_at: iso(step.endedAtMs ?? step.compensationEndedAtMs),
-      }))))],
+      [JSON.stringify(steps)],
     );
     const events = writes.flatMap((w) => w.events.map((event, i) => ({
       saga_id: w.state.id, seq: w.previousEventSeq + i + 1, type: event.type, step: event.step,
@@ -141,7 +147,7 @@ class PostgresSagaTransaction implements SagaTransaction {
         s: w.state.id, v: (w.previousVersion ?? 0) + 1, f: w.previousEventSeq, t: w.previousEventSeq + w.events.length,
       })))],
     );
-    await this.enqueue(writes.flatMap((w) => w.outbox.map((m) => ({
+    return this.enqueue(writes.flatMap((w) => w.outbox.map((m) => ({
       eventId: m.eventId, topic: m.topic, key: m.key, value: JSON.stringify(m.value), sagaId: w.state.id, step: m.step,
     }))));
   }
@@ -165,17 +171,24 @@ class PostgresSagaTransaction implements SagaTransaction {
     };
   }
 
-  async enqueue(messages: (RawOutboxMessage & { step?: string | null })[]): Promise<void> {
-    if (messages.length === 0) return;
-    await this.run(
+  async enqueue(messages: (RawOutboxMessage & { step?: string | null })[]): Promise<WrittenOutboxMessage[]> {
+    if (messages.length === 0) return [];
+    // The rows are inserted in the messages' order, so the sequence hands out ascending ids in
+    // that order: the sorted ids are the messages' ids, one for one (an eventId can repeat: re-sends).
+    const rows = await this.query<{ id: string }>(
       `insert into outbox_message (event_id, topic, key, value, headers, saga_id, step, created_at)
        select event_id, topic, key, value, headers, saga_id, step, now()
-       from jsonb_to_recordset(?::jsonb) as x(event_id uuid, topic text, key text, value text, headers jsonb, saga_id uuid, step text)`,
+       from rows from (jsonb_to_recordset(?::jsonb) as (event_id uuid, topic text, key text, value text, headers jsonb, saga_id uuid, step text))
+         with ordinality as x(event_id, topic, key, value, headers, saga_id, step, n)
+       order by n
+       returning id`,
       [JSON.stringify(messages.map((m) => ({
         event_id: m.eventId, topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null,
         saga_id: m.sagaId ?? null, step: m.step ?? null,
       })))],
     );
+    const ids = rows.map((r) => BigInt(r.id)).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    return messages.map((m, i) => ({ id: ids[i].toString(), topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null }));
   }
 }
 

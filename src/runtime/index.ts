@@ -37,10 +37,8 @@ export function createSagaRuntime(config: Config, orm: MikroORM, transport: Mess
     logger,
     metrics,
     // Live subscribers hear of commits through PostgreSQL (persistence/change-listener.ts);
-    // here only the relay needs a nudge to publish what was just written.
-    onCommitted: (outboxWritten) => {
-      if (outboxWritten) relay.wake();
-    },
+    // here the relay publishes what was just written, straight from memory.
+    onCommitted: (outbox) => relay.offer(outbox),
   });
   const orchestrator = new Orchestrator({ transport, processor, relay, groupId: config.kafka.groupId, logger });
   return { orchestrator, processor, relay, metrics, registry };

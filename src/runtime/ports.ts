@@ -26,6 +26,17 @@ export interface SagaWrite {
   outbox: OutboxMessage[];
   /** Who caused it: `system`, or the operator of a manual action. */
   actor: string;
+  /** Positions of the steps whose row changed; undefined: write every step's row. */
+  changedSteps?: number[];
+}
+
+/** An outbox row as written (id: its outbox_message.id), ready to publish. */
+export interface WrittenOutboxMessage {
+  id: string;
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string> | null;
 }
 
 /** A message for the outbox that is not a saga command (dead letters). */
@@ -65,9 +76,12 @@ export interface SagaTransaction {
   sagaIdsByOrder(orderIds: string[]): Promise<Map<string, string>>;
   /** Locks sagas whose timer is due, skipping ones another instance holds. */
   lockDueTimers(now: Date, limit: number): Promise<StoredSaga[]>;
-  /** Writes saga rows, step rows, events and outbox messages; throws on a lost optimistic lock. */
-  write(writes: SagaWrite[]): Promise<void>;
-  enqueue(messages: RawOutboxMessage[]): Promise<void>;
+  /**
+   * Writes saga rows, step rows, events and outbox messages; throws on a lost optimistic lock.
+   * Returns the outbox rows written, for the relay to publish once the transaction committed.
+   */
+  write(writes: SagaWrite[]): Promise<WrittenOutboxMessage[]>;
+  enqueue(messages: RawOutboxMessage[]): Promise<WrittenOutboxMessage[]>;
   /**
    * Records a manual action under its idempotency key. Returns null when this call recorded it,
    * or the action recorded earlier under the same key (a concurrent request waits for the first).

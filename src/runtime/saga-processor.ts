@@ -7,7 +7,7 @@ import { dlqTopic, parseIncoming, type ContractMessage } from '../messaging/cont
 import type { TransportMessage } from '../messaging/transport';
 import { ManualActionError, applyManualAction, requestFingerprint, sameRequest, type ManualActionRequest } from './manual-actions';
 import type { Metrics } from './metrics';
-import type { AnySagaState, RawOutboxMessage, SagaTransaction, SagaStore, SagaWrite, StoredSaga } from './ports';
+import type { AnySagaState, RawOutboxMessage, SagaTransaction, SagaStore, SagaWrite, StoredSaga, WrittenOutboxMessage } from './ports';
 
 /** How a message that starts a saga maps to a definition and its data (e.g. OrderCreated). */
 export interface SagaTrigger {
@@ -21,8 +21,8 @@ export interface SagaProcessorDeps {
   triggers: Record<string, SagaTrigger>;
   logger: Logger;
   metrics: Metrics;
-  /** Called after each commit; `outboxWritten`: there are new messages for the relay. */
-  onCommitted(outboxWritten: boolean): void;
+  /** Called after each commit that wrote outbox rows, with those rows (for the relay to publish now). */
+  onCommitted(outbox: WrittenOutboxMessage[]): void;
   clock?: () => Date;
 }
 
@@ -33,6 +33,13 @@ interface WorkingSaga {
   events: SagaTransition<unknown>['events'];
   outbox: SagaTransition<unknown>['outbox'];
   actor: string;
+  /** Each step's row columns as read (stepSignature), to rewrite only the rows that changed; null for a new saga. */
+  stepsAsRead: string[] | null;
+}
+
+/** The saga_step columns of one step, as one comparable string. */
+function stepSignature(step: AnySagaState['steps'][number]): string {
+  return `${step.status}|${step.attempts}|${step.compensationAttempts}|${step.lastError}|${step.startedAtMs}|${step.endedAtMs ?? step.compensationEndedAtMs}`;
 }
 
 /**
@@ -48,8 +55,13 @@ export class SagaProcessor {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  private context(): SagaContext {
-    return { now: this.clock(), newId: randomUUID, random: Math.random };
+  /**
+   * `handsOverState`: the engine may change the states it is given in place instead of copying
+   * them; set where the states are ours alone (just read from the database, or built here) and
+   * a failure rolls the whole transaction back, so a half-changed state is never kept.
+   */
+  private context(handsOverState = false): SagaContext {
+    return { now: this.clock(), newId: randomUUID, random: Math.random, handsOverState };
   }
 
   /** Handles one consumed batch; throws (so the batch is redelivered) only if the commit fails. */
@@ -71,20 +83,20 @@ export class SagaProcessor {
         if (!applied.has(v)) this.deps.logger.debug({ eventId: v.message.eventId, sagaId: v.message.sagaId, orderId: v.message.orderId }, 'duplicate message ignored');
       }
       const working = await this.apply(tx, toApply, deadLetters);
-      const writes = await this.persist(tx, working);
-      await tx.enqueue(deadLetters);
-      return writes;
+      const written = await this.persist(tx, working);
+      written.outbox.push(...(await tx.enqueue(deadLetters)));
+      return written;
     });
     this.deps.metrics.deadLetters.inc(deadLetters.length);
     this.deps.metrics.messagesApplied.inc(valid.length);
     for (const d of deadLetters) this.deps.logger.warn({ topic: d.topic, key: d.key }, 'message sent to the dead-letter topic');
-    this.committed(committed, deadLetters.length > 0);
+    this.committed(committed);
   }
 
   /** Fires the timers that are due (timeouts, retry back-off); returns how many fired. */
   async fireDueTimers(limit = 200): Promise<number> {
-    const ctx = this.context();
-    const writes = await this.deps.store.inTransaction(async (tx) => {
+    const ctx = this.context(true);
+    const written = await this.deps.store.inTransaction(async (tx) => {
       const due = await tx.lockDueTimers(ctx.now, limit);
       const working = new Map<string, WorkingSaga>();
       for (const stored of due) {
@@ -94,8 +106,8 @@ export class SagaProcessor {
       }
       return this.persist(tx, working);
     });
-    this.committed(writes, false);
-    return writes.length;
+    this.committed(written);
+    return written.writes.length;
   }
 
   /**
@@ -106,7 +118,7 @@ export class SagaProcessor {
   async runManualAction(request: ManualActionRequest): Promise<{ sagaId: string; replayed: boolean }> {
     const ctx = this.context();
     const fingerprint = requestFingerprint(request);
-    const { writes, replayed } = await this.deps.store.inTransaction(async (tx) => {
+    const { written, replayed } = await this.deps.store.inTransaction(async (tx) => {
       const stored = (await tx.lockSagas([request.sagaId])).get(request.sagaId);
       if (!stored) throw new ManualActionError('NOT_FOUND', `no saga with id ${request.sagaId}`);
       const prior = await tx.claimManualAction({
@@ -116,16 +128,16 @@ export class SagaProcessor {
       });
       if (prior) {
         if (!sameRequest(prior.request, fingerprint)) throw reusedKey(request.idempotencyKey);
-        return { writes: [] as SagaWrite[], replayed: true };
+        return { written: NOTHING_WRITTEN, replayed: true };
       }
       const result = applyManualAction(this.definitionOf(stored.state), stored.state, request, ctx);
       if (!result.ok) throw new ManualActionError(result.code, result.message, { status: stored.state.status, currentStep: stored.state.currentStep });
       const w = this.workingOf(stored);
       w.actor = request.actor;
       this.step(w, result);
-      return { writes: await this.persist(tx, new Map([[w.state.id, w]])), replayed: false };
+      return { written: await this.persist(tx, new Map([[w.state.id, w]])), replayed: false };
     });
-    this.committed(writes, false);
+    this.committed(written);
     if (!replayed) this.deps.logger.info({ sagaId: request.sagaId, action: request.action, actor: request.actor, reason: request.reason }, 'manual action');
     return { sagaId: request.sagaId, replayed };
   }
@@ -137,7 +149,7 @@ export class SagaProcessor {
   ): Promise<{ sagaId: string; replayed: boolean }> {
     // The client's request, not the message built from it (which has fresh ids every time).
     const fingerprint = { action: 'start', request: operator.request };
-    const { writes, sagaId, replayed } = await this.deps.store.inTransaction(async (tx) => {
+    const { written, sagaId, replayed } = await this.deps.store.inTransaction(async (tx) => {
       const existing = (await tx.sagaIdsByOrder([message.orderId])).get(message.orderId);
       const deadLetters: RawOutboxMessage[] = [];
       const raw: TransportMessage = { topic: 'manual', partition: -1, offset: '-1', key: message.orderId, value: null, headers: {} };
@@ -154,17 +166,17 @@ export class SagaProcessor {
       }
       if (existing) throw new ManualActionError('INVALID_STATE', `order ${message.orderId} already has saga ${existing}`, { sagaId: existing });
       started.actor = operator.actor;
-      return { writes: await this.persist(tx, working), sagaId: started.state.id, replayed: false };
+      return { written: await this.persist(tx, working), sagaId: started.state.id, replayed: false };
     }).catch((error) => {
-      if (error instanceof ReplayedStart) return { writes: [] as SagaWrite[], sagaId: error.sagaId, replayed: true };
+      if (error instanceof ReplayedStart) return { written: NOTHING_WRITTEN, sagaId: error.sagaId, replayed: true };
       throw error;
     });
-    this.committed(writes, false);
+    this.committed(written);
     return { sagaId, replayed };
   }
 
   private async apply(tx: SagaTransaction, items: { raw: TransportMessage; message: ContractMessage }[], deadLetters: RawOutboxMessage[]): Promise<Map<string, WorkingSaga>> {
-    const ctx = this.context();
+    const ctx = this.context(true);
     const working = new Map<string, WorkingSaga>();
     // Sagas are found by the envelope's sagaId, else by orderId (one saga per order).
     const orderIds = items.filter((i) => !i.message.sagaId || this.deps.triggers[i.message.eventType]).map((i) => i.message.orderId);
@@ -186,7 +198,7 @@ export class SagaProcessor {
           sagaId, orderId: message.orderId, data: trigger.data(message), causationId: message.eventId,
           correlationId: message.correlationId,
         }, ctx);
-        const w: WorkingSaga = { stored: null, state: transition.state, events: [], outbox: [], actor: 'system' };
+        const w: WorkingSaga = { stored: null, state: transition.state, events: [], outbox: [], actor: 'system', stepsAsRead: null };
         this.step(w, transition);
         working.set(sagaId, w);
         startedByOrder.set(message.orderId, sagaId);
@@ -210,7 +222,7 @@ export class SagaProcessor {
   }
 
   private workingOf(stored: StoredSaga): WorkingSaga {
-    return { stored, state: stored.state, events: [], outbox: [], actor: 'system' };
+    return { stored, state: stored.state, events: [], outbox: [], actor: 'system', stepsAsRead: stored.state.steps.map(stepSignature) };
   }
 
   private step(w: WorkingSaga, transition: SagaTransition<unknown>): void {
@@ -226,7 +238,7 @@ export class SagaProcessor {
     return def;
   }
 
-  private async persist(tx: SagaTransaction, working: Map<string, WorkingSaga>): Promise<SagaWrite[]> {
+  private async persist(tx: SagaTransaction, working: Map<string, WorkingSaga>): Promise<Written> {
     // A transition with no events changed nothing (e.g. a reply the engine ignored silently).
     const writes: SagaWrite[] = [...working.values()].filter((w) => w.events.length > 0 || !w.stored).map((w) => ({
       state: w.state,
@@ -235,12 +247,13 @@ export class SagaProcessor {
       events: w.events,
       outbox: w.outbox,
       actor: w.actor,
+      changedSteps: w.stepsAsRead === null ? undefined
+        : w.state.steps.flatMap((step, i) => (stepSignature(step) === w.stepsAsRead![i] ? [] : [i])),
     }));
-    await tx.write(writes);
-    return writes;
+    return { writes, outbox: await tx.write(writes) };
   }
 
-  private committed(writes: SagaWrite[], otherOutbox: boolean): void {
+  private committed({ writes, outbox }: Written): void {
     for (const w of writes) {
       if (w.state.endedAtMs !== null && w.events.some((e) => e.type === 'SAGA_COMPLETED' || e.type === 'SAGA_FAILED')) {
         this.deps.metrics.sagasEnded.inc({ status: w.state.status });
@@ -248,8 +261,7 @@ export class SagaProcessor {
         this.deps.metrics.sagaDuration.observe((w.state.endedAtMs - w.state.startedAtMs) / 1000);
       }
     }
-    const outboxWritten = otherOutbox || writes.some((w) => w.outbox.length > 0);
-    if (outboxWritten) this.deps.onCommitted(outboxWritten);
+    if (outbox.length > 0) this.deps.onCommitted(outbox);
   }
 
   private deadLetter(raw: TransportMessage, error: string): RawOutboxMessage {
@@ -271,6 +283,14 @@ export class SagaProcessor {
     };
   }
 }
+
+/** What one transaction wrote: the sagas, and the outbox rows to publish after the commit. */
+interface Written {
+  writes: SagaWrite[];
+  outbox: WrittenOutboxMessage[];
+}
+
+const NOTHING_WRITTEN: Written = { writes: [], outbox: [] };
 
 function reusedKey(key: string): ManualActionError {
   return new ManualActionError('IDEMPOTENCY_KEY_REUSED', `idempotency key ${key} was already used for a different request`);
