@@ -41,8 +41,9 @@ export function takeFromSubscription<T = any, V = Record<string, unknown>>(clien
     const unsubscribe = client.subscribe<T>({ query: text(document), variables: variables as Record<string, unknown> | undefined }, {
       next: (value) => {
         if (value.errors) { unsubscribe(); reject(new Error(JSON.stringify(value.errors))); return; }
+        if (results.length >= count) return; // more may arrive before the unsubscribe lands
         results.push(value.data as T);
-        if (results.length === count) { unsubscribe(); resolve(results); }
+        if (results.length === count) { unsubscribe(); resolve([...results]); }
       },
       error: (error) => reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
       complete: () => { if (results.length < count) reject(new Error(`completed after ${results.length} results`)); },

@@ -1,6 +1,7 @@
 import { Repeater } from '@graphql-yoga/subscription';
 import { Arg, Authorized, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import type { CommittedSagaChange } from '../../persistence/change-listener';
+import type { SagaEventRecord } from '../../persistence/saga-read-repository';
 import type { GraphQLContext } from '../context';
 import { requireRole } from '../guards';
 import { toSagaEventType, toSagaType } from '../mappers';
@@ -8,6 +9,7 @@ import type { SchemaDependencies } from '../schema';
 import { loadSagaStats } from '../stats';
 import { StepUpdateFilter } from '../types/inputs';
 import { SagaStats } from '../types/stats';
+import { SagaEventType } from '../types/saga';
 import { SagaStepUpdate, SagaUpdate } from '../types/updates';
 
 type Changes = SchemaDependencies['changes'];
@@ -64,6 +66,23 @@ export function sagaSubscriptionResolvers(deps: Pick<SchemaDependencies, 'change
     }
 
     @Authorized()
+    @Subscription(() => SagaEventType, {
+      description: 'One saga\'s events from `afterSequence` on: first those already stored, then live ones, with no gap and no duplicate. A client that reconnects passes the last sequence it saw.',
+      subscribe: ({ args, context }) => {
+        requireRole(context as GraphQLContext, 'viewer');
+        const { sagaId, afterSequence } = args as { sagaId: string; afterSequence: number };
+        return sagaEventStream(deps, sagaId, afterSequence);
+      },
+    })
+    sagaEvents(
+      @Arg('sagaId', () => ID) _sagaId: string,
+      @Arg('afterSequence', () => Int, { defaultValue: 0 }) _afterSequence: number,
+      @Root() event: SagaEventType,
+    ): SagaEventType {
+      return event;
+    }
+
+    @Authorized()
     @Subscription(() => SagaStats, {
       description: 'Saga counts and durations: now, then again after changes, at most once every intervalMs (250 to 60000).',
       subscribe: ({ args, context }) => {
@@ -102,5 +121,49 @@ function statsStream(deps: Pick<SchemaDependencies, 'changes' | 'reads'>, window
     stopped = true;
     unsubscribe();
     if (timer) clearTimeout(timer);
+  });
+}
+
+/**
+ * Stored events after `afterSequence`, then live ones. The live listener is registered before the
+ * stored events are read, and every event is passed on only if its sequence is the next one, so
+ * an event committed while the history is being read is neither lost nor sent twice.
+ */
+function sagaEventStream(deps: Pick<SchemaDependencies, 'changes' | 'reads'>, sagaId: string, afterSequence: number): AsyncIterable<SagaEventType> {
+  return new Repeater<SagaEventType>(async (push, stop) => {
+    let last = Math.max(0, afterSequence);
+    // One delivery at a time, in order: a live notice never overtakes the history being read.
+    let chain: Promise<void> = Promise.resolve();
+    const deliver = async (events: SagaEventRecord[]) => {
+      for (const e of events) {
+        if (e.seq <= last) continue; // already sent
+        if (e.seq > last + 1) {
+          // Something in between was not in hand: read it from the log first.
+          const missing = (await deps.reads.eventsOf([sagaId], last, e.seq - last - 1)).get(sagaId) ?? [];
+          for (const m of missing) { if (m.seq === last + 1) { last = m.seq; await push(toSagaEventType(m)); } }
+          if (e.seq !== last + 1) continue;
+        }
+        last = e.seq;
+        await push(toSagaEventType(e));
+      }
+    };
+    const enqueue = (load: () => Promise<SagaEventRecord[]>) => {
+      chain = chain.then(async () => deliver(await load())).catch((error) => stop(error));
+    };
+    // Listen first, then read the history: whatever commits in between is caught either way.
+    const unsubscribe = deps.changes.subscribe((change) => {
+      if (change.saga.state.id === sagaId) enqueue(async () => change.events);
+    });
+    enqueue(async () => {
+      const history: SagaEventRecord[] = [];
+      for (let after = last; ;) {
+        const page = (await deps.reads.eventsOf([sagaId], after, 1000)).get(sagaId) ?? [];
+        history.push(...page);
+        if (page.length < 1000) return history;
+        after = page[page.length - 1].seq;
+      }
+    });
+    await stop;
+    unsubscribe();
   });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AbortSagaDocument, CompensateSagaDocument, ResumeSagaDocument, RetryStepDocument, SagaStepUpdatedDocument, SagaUpdatedDocument,
-  ResendCommandDocument, SagaDiagnosticsDocument, SagaStatsLiveDocument, SkipStepDocument, StartSagaDocument, type StartSagaInput,
+  ResendCommandDocument, SagaDiagnosticsDocument, SagaEventsDocument, SagaStatsLiveDocument, SkipStepDocument, StartSagaDocument, type StartSagaInput,
 } from '../../generated/graphql';
 import { bearer, wsAuth } from '../../helpers/auth';
 import { postGraphQL, takeFromSubscription, wsClient } from '../../helpers/graphql';
@@ -175,6 +175,32 @@ describe('control plane mutations and subscriptions', () => {
     } finally {
       await client.dispose();
       await other.stop();
+    }
+  });
+
+  it('resumes a saga\'s event stream after a reconnect with no gap and no duplicate', async () => {
+    const saga = await stuckInPayment();
+    const stored = saga.event_seq;
+    // First connection: the last two stored events, then one live action.
+    let client = wsClient(url(), wsAuth('viewer'));
+    const firstThree = takeFromSubscription(client, SagaEventsDocument, 3, { sagaId: saga.id, afterSequence: stored - 2 });
+    await new Promise((r) => setTimeout(r, 300));
+    await postGraphQL(url(), RetryStepDocument, { sagaId: saga.id, step: 'processPayment', reason: 'while connected', idempotencyKey: key() }, bearer('operator'));
+    const seen = (await firstThree).map((e) => e.sagaEvents.sequence);
+    await client.dispose();
+    expect(seen).toEqual([stored - 1, stored, stored + 1]);
+    // Away: two more actions commit events nobody is listening for.
+    await postGraphQL(url(), RetryStepDocument, { sagaId: saga.id, step: 'processPayment', reason: 'while away 1', idempotencyKey: key() }, bearer('operator'));
+    await postGraphQL(url(), AbortSagaDocument, { id: saga.id, reason: 'while away 2', idempotencyKey: key() }, bearer('operator'));
+    const total = (await stack.sagaByOrder(saga.state.orderId))!.event_seq;
+    // Back: resume after the last sequence seen and get exactly the rest.
+    client = wsClient(url(), wsAuth('viewer'));
+    try {
+      const rest = await takeFromSubscription(client, SagaEventsDocument, total - seen[2], { sagaId: saga.id, afterSequence: seen[2] });
+      expect(rest.map((e) => e.sagaEvents.sequence)).toEqual(Array.from({ length: total - seen[2] }, (_, i) => seen[2] + 1 + i));
+      expect(rest.at(-1)!.sagaEvents.type).toBe('SAGA_FAILED');
+    } finally {
+      await client.dispose();
     }
   });
 
