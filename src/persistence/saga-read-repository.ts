@@ -163,6 +163,31 @@ export class SagaReadRepository {
     return result;
   }
 
+  /**
+   * The cross-saga event feed after a position, oldest first. Only events of transactions older
+   * than every transaction still running are returned (pg_snapshot_xmin), so an event that a slow
+   * transaction commits later can never land behind a position a reader already passed.
+   */
+  async feed(after: FeedPosition | null, filter: FeedFilter, limit: number): Promise<FeedEventRecord[]> {
+    const where = ['e.tx_id < pg_snapshot_xmin(pg_current_snapshot())'];
+    const params: unknown[] = [];
+    if (after) { where.push('(e.tx_id, e.id) > (?::text::xid8, ?::bigint)'); params.push(after.txId, after.id); }
+    if (filter.sagaType) { where.push('s.type = ?'); params.push(filter.sagaType); }
+    if (filter.eventTypes?.length) { where.push("e.type = any(string_to_array(?, ','))"); params.push(filter.eventTypes.join(',')); }
+    if (filter.step) { where.push('e.step = ?'); params.push(filter.step); }
+    if (filter.sagaStatuses?.length) { where.push("s.status = any(string_to_array(?, ','))"); params.push(filter.sagaStatuses.join(',')); }
+    if (filter.sagaId) { where.push('e.saga_id = ?::uuid'); params.push(filter.sagaId); }
+    params.push(limit);
+    const rows = await this.query<EventRow & { id: string; tx_id: string; saga_type: string; saga_status: string }>(
+      `select e.id, e.tx_id::text as tx_id, e.saga_id, e.seq, e.type, e.step, e.detail, e.actor, e.created_at,
+              s.type as saga_type, s.status as saga_status
+       from saga_event e join saga_instance s on s.id = e.saga_id
+       where ${where.join(' and ')} order by e.tx_id, e.id limit ?`,
+      params,
+    );
+    return rows.map((r) => ({ ...toEventRecord(r), position: { txId: r.tx_id, id: String(r.id) }, sagaType: r.saga_type, sagaStatus: r.saga_status }));
+  }
+
   /** Where the latest copy of each command went (topic, partition, offset), by eventId. */
   async outboxLocations(sagaId: string, eventIds: string[]): Promise<Map<string, OutboxLocation>> {
     if (eventIds.length === 0) return new Map();
@@ -219,6 +244,26 @@ export interface OutboxLocation {
   partition: number | null;
   offset: string | null;
   publishedAt: Date | null;
+}
+
+/** A position in the cross-saga feed: the writing transaction's id, then the row id. */
+export interface FeedPosition {
+  txId: string;
+  id: string;
+}
+
+export interface FeedFilter {
+  sagaId?: string;
+  sagaType?: string;
+  eventTypes?: string[];
+  step?: string;
+  sagaStatuses?: string[];
+}
+
+export interface FeedEventRecord extends SagaEventRecord {
+  position: FeedPosition;
+  sagaType: string;
+  sagaStatus: string;
 }
 
 export function isUuid(value: string): boolean {

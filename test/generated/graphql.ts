@@ -19,6 +19,18 @@ export type PaymentPartInput = {
   paymentMethod: string;
 };
 
+/** Which events of the cross-saga feed to receive; every field narrows. */
+export type SagaFeedFilter = {
+  /** Event types, e.g. STEP_FAILED, MANUAL_ACTION. */
+  eventTypes?: Array<string> | null | undefined;
+  sagaId?: string | number | null | undefined;
+  /** The saga's current status. */
+  sagaStatus?: Array<SagaStatus> | null | undefined;
+  /** Saga definition name, e.g. `order`. */
+  sagaType?: string | null | undefined;
+  step?: string | null | undefined;
+};
+
 /** Narrows `sagas`; conditions combine with AND, absent ones do not filter. */
 export type SagaFilter = {
   customerId?: string | null | undefined;
@@ -118,12 +130,12 @@ export type SkipStepMutationVariables = Exact<{
   sagaId: string | number;
   step: string;
   reason: string;
-  output?: unknown;
+  output?: Record<string, any> | null | undefined;
   idempotencyKey: string;
 }>;
 
 
-export type SkipStepMutation = { skipStep: { data: unknown, id: string, orderId: string, status: SagaStatus, currentStep: string | null, failureStatus: SagaStatus | null, version: number, eventSequence: number, steps: Array<{ name: string, status: StepStatus, attempts: number, compensationAttempts: number }> } };
+export type SkipStepMutation = { skipStep: { data: Record<string, any>, id: string, orderId: string, status: SagaStatus, currentStep: string | null, failureStatus: SagaStatus | null, version: number, eventSequence: number, steps: Array<{ name: string, status: StepStatus, attempts: number, compensationAttempts: number }> } };
 
 export type AbortSagaMutationVariables = Exact<{
   id: string | number;
@@ -204,14 +216,14 @@ export type SagaStatsQuery = { sagaStats: { windowSeconds: number, since: string
 export type SagaDefinitionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SagaDefinitionsQuery = { sagaDefinitions: Array<{ name: string, version: number, latest: boolean, failureStatuses: Array<SagaStatus>, steps: Array<{ name: string, position: number, participant: string, description: string, optional: boolean, timeoutMs: number, skippable: boolean, failureStatus: SagaStatus, hasCompensation: boolean, outputSchema: unknown, retry: { maxAttempts: number, initialBackoffMs: number, maxBackoffMs: number, multiplier: number, jitter: number } }> }> };
+export type SagaDefinitionsQuery = { sagaDefinitions: Array<{ name: string, version: number, latest: boolean, failureStatuses: Array<SagaStatus>, steps: Array<{ name: string, position: number, participant: string, description: string, optional: boolean, timeoutMs: number, skippable: boolean, failureStatus: SagaStatus, hasCompensation: boolean, outputSchema: Record<string, any> | null, retry: { maxAttempts: number, initialBackoffMs: number, maxBackoffMs: number, multiplier: number, jitter: number } }> }> };
 
 export type CompensationPlanQueryVariables = Exact<{
   sagaId: string | number;
 }>;
 
 
-export type CompensationPlanQuery = { compensationPlan: { sagaId: string, sagaStatus: SagaStatus, sagaVersion: number, compensations: Array<{ step: string, participant: string, stepStatus: StepStatus, inProgress: boolean, commands: Array<{ topic: string, eventType: string, payload: unknown }> }> } | null };
+export type CompensationPlanQuery = { compensationPlan: { sagaId: string, sagaStatus: SagaStatus, sagaVersion: number, compensations: Array<{ step: string, participant: string, stepStatus: StepStatus, inProgress: boolean, commands: Array<{ topic: string, eventType: string, payload: Record<string, any> }> }> } | null };
 
 export type SagaDiagnosticsQueryVariables = Exact<{
   id: string | number;
@@ -237,7 +249,7 @@ export type SagaUpdatedSubscriptionVariables = Exact<{
 }>;
 
 
-export type SagaUpdatedSubscription = { sagaUpdated: { saga: { id: string, status: SagaStatus, currentStep: string | null, version: number }, events: Array<{ sequence: number, type: string, step: string | null, actor: string, detail: unknown }> } };
+export type SagaUpdatedSubscription = { sagaUpdated: { saga: { id: string, status: SagaStatus, currentStep: string | null, version: number }, events: Array<{ sequence: number, type: string, step: string | null, actor: string, detail: Record<string, any> }> } };
 
 export type SagaStepUpdatedSubscriptionVariables = Exact<{
   filter?: StepUpdateFilter | null | undefined;
@@ -261,6 +273,14 @@ export type SagaEventsSubscriptionVariables = Exact<{
 
 
 export type SagaEventsSubscription = { sagaEvents: { sagaId: string, sequence: number, type: string, step: string | null, actor: string } };
+
+export type SagaEventFeedSubscriptionVariables = Exact<{
+  filter?: SagaFeedFilter | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type SagaEventFeedSubscription = { sagaEventFeed: { cursor: string, sagaType: string, sagaStatus: SagaStatus, event: { sagaId: string, sequence: number, type: string, step: string | null, actor: string, detail: Record<string, any> } } };
 
 export const SagaCoreFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SagaCore"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Saga"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"failureStatus"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"eventSequence"}},{"kind":"Field","name":{"kind":"Name","value":"steps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"compensationAttempts"}}]}}]}}]} as unknown as DocumentNode<SagaCoreFragment, unknown>;
 export const SagaSummaryFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SagaSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Saga"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"currentStep"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"endedAt"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"eventSequence"}}]}}]} as unknown as DocumentNode<SagaSummaryFragment, unknown>;
@@ -286,3 +306,4 @@ export const SagaUpdatedDocument = {"kind":"Document","definitions":[{"kind":"Op
 export const SagaStepUpdatedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"SagaStepUpdated"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"StepUpdateFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaStepUpdated"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaId"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"sagaStatus"}},{"kind":"Field","name":{"kind":"Name","value":"step"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}}]}}]}}]} as unknown as DocumentNode<SagaStepUpdatedSubscription, SagaStepUpdatedSubscriptionVariables>;
 export const SagaStatsLiveDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"SagaStatsLive"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"window"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"intervalMs"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaStats"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"window"},"value":{"kind":"Variable","name":{"kind":"Name","value":"window"}}},{"kind":"Argument","name":{"kind":"Name","value":"intervalMs"},"value":{"kind":"Variable","name":{"kind":"Name","value":"intervalMs"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"completed"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"inFlight"}},{"kind":"Field","name":{"kind":"Name","value":"byStatus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]}}]} as unknown as DocumentNode<SagaStatsLiveSubscription, SagaStatsLiveSubscriptionVariables>;
 export const SagaEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"SagaEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sagaId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"afterSequence"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"sagaId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sagaId"}}},{"kind":"Argument","name":{"kind":"Name","value":"afterSequence"},"value":{"kind":"Variable","name":{"kind":"Name","value":"afterSequence"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaId"}},{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"actor"}}]}}]}}]} as unknown as DocumentNode<SagaEventsSubscription, SagaEventsSubscriptionVariables>;
+export const SagaEventFeedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"SagaEventFeed"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SagaFeedFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaEventFeed"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"sagaType"}},{"kind":"Field","name":{"kind":"Name","value":"sagaStatus"}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sagaId"}},{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}}]}}]}}]}}]} as unknown as DocumentNode<SagaEventFeedSubscription, SagaEventFeedSubscriptionVariables>;

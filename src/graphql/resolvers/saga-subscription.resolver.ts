@@ -1,16 +1,18 @@
 import { Repeater } from '@graphql-yoga/subscription';
 import { Arg, Authorized, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import type { CommittedSagaChange } from '../../persistence/change-listener';
-import type { SagaEventRecord } from '../../persistence/saga-read-repository';
+import type { FeedPosition, SagaEventRecord } from '../../persistence/saga-read-repository';
+import { GraphQLError } from 'graphql';
+import type { SagaStatus } from '../types/enums';
 import type { GraphQLContext } from '../context';
 import { requireRole } from '../guards';
 import { toSagaEventType, toSagaType } from '../mappers';
 import type { SchemaDependencies } from '../schema';
 import { loadSagaStats } from '../stats';
-import { StepUpdateFilter } from '../types/inputs';
+import { SagaFeedFilter, StepUpdateFilter } from '../types/inputs';
 import { SagaStats } from '../types/stats';
 import { SagaEventType } from '../types/saga';
-import { SagaStepUpdate, SagaUpdate } from '../types/updates';
+import { SagaFeedEvent, SagaStepUpdate, SagaUpdate } from '../types/updates';
 
 type Changes = SchemaDependencies['changes'];
 
@@ -79,6 +81,23 @@ export function sagaSubscriptionResolvers(deps: Pick<SchemaDependencies, 'change
       @Arg('afterSequence', () => Int, { defaultValue: 0 }) _afterSequence: number,
       @Root() event: SagaEventType,
     ): SagaEventType {
+      return event;
+    }
+
+    @Authorized()
+    @Subscription(() => SagaFeedEvent, {
+      description: 'Events of all sagas, filtered, in a resumable order: pass the last `cursor` seen as `after` after a reconnect to continue with no gap and no duplicate, even for events committed while away.',
+      subscribe: ({ args, context }) => {
+        requireRole(context as GraphQLContext, 'viewer');
+        const { filter, after } = args as { filter?: SagaFeedFilter; after?: string | null };
+        return sagaFeed(deps, filter ?? {}, after ? decodeFeedCursor(after) : null);
+      },
+    })
+    sagaEventFeed(
+      @Arg('filter', () => SagaFeedFilter, { nullable: true }) _filter: SagaFeedFilter | undefined,
+      @Arg('after', () => String, { nullable: true }) _after: string | undefined,
+      @Root() event: SagaFeedEvent,
+    ): SagaFeedEvent {
       return event;
     }
 
@@ -165,5 +184,48 @@ function sagaEventStream(deps: Pick<SchemaDependencies, 'changes' | 'reads'>, sa
     });
     await stop;
     unsubscribe();
+  });
+}
+
+export function encodeFeedCursor(p: FeedPosition): string {
+  return Buffer.from(`${p.txId}:${p.id}`, 'utf8').toString('base64url');
+}
+
+function decodeFeedCursor(cursor: string): FeedPosition {
+  const match = /^(\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new GraphQLError('after is not a cursor this API returned', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' } });
+  return { txId: match[1], id: match[2] };
+}
+
+/** Pages through the feed; waits for a commit notice (or a second, as older transactions finish). */
+function sagaFeed(deps: Pick<SchemaDependencies, 'changes' | 'reads'>, filter: SagaFeedFilter, after: FeedPosition | null): AsyncIterable<SagaFeedEvent> {
+  return new Repeater<SagaFeedEvent>(async (push, stop) => {
+    let position = after;
+    let stopped = false;
+    let notified = false;
+    let wake: (() => void) | undefined;
+    const unsubscribe = deps.changes.subscribe(() => { notified = true; wake?.(); });
+    void stop.then(() => { stopped = true; wake?.(); });
+    const feedFilter = { sagaId: filter.sagaId, sagaType: filter.sagaType, eventTypes: filter.eventTypes, step: filter.step, sagaStatuses: filter.sagaStatus };
+    try {
+      while (!stopped) {
+        notified = false;
+        const page = await deps.reads.feed(position, feedFilter, 500);
+        for (const e of page) {
+          position = e.position;
+          await push({ cursor: encodeFeedCursor(e.position), sagaType: e.sagaType, sagaStatus: e.sagaStatus as SagaStatus, event: toSagaEventType(e) });
+        }
+        if (page.length === 500 || notified) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 1000);
+          wake = () => { clearTimeout(timer); resolve(); };
+        });
+        wake = undefined;
+      }
+    } catch (error) {
+      stop(error);
+    } finally {
+      unsubscribe();
+    }
   });
 }

@@ -1,7 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { ArrayMinSize, IsOptional, IsUUID, Length, Matches, Min, ValidateNested } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { StepStatus } from './enums';
+import { SagaStatus, StepStatus } from './enums';
 
 const MONEY = /^\d+(\.\d{1,4})?$/;
 
@@ -65,3 +65,12 @@ export class StepUpdateFilter {
 
 // Re-exported for `ValidateNested` to know the element classes at runtime.
 export const NESTED_INPUTS = [OrderItemInput, PaymentPartInput];
+
+@InputType({ description: 'Which events of the cross-saga feed to receive; every field narrows.' })
+export class SagaFeedFilter {
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() sagaId?: string;
+  @Field({ nullable: true, description: 'Saga definition name, e.g. `order`.' }) @IsOptional() sagaType?: string;
+  @Field(() => [String], { nullable: true, description: 'Event types, e.g. STEP_FAILED, MANUAL_ACTION.' }) @IsOptional() eventTypes?: string[];
+  @Field({ nullable: true }) @IsOptional() step?: string;
+  @Field(() => [SagaStatus], { nullable: true, description: 'The saga\'s current status.' }) @IsOptional() sagaStatus?: SagaStatus[];
+}

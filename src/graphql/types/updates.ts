@@ -16,3 +16,11 @@ export class SagaStepUpdate {
   @Field(() => SagaStepType) step!: SagaStepType;
   @Field(() => SagaEventType) event!: SagaEventType;
 }
+
+@ObjectType({ description: 'An event in the cross-saga feed, with the cursor to resume after it.' })
+export class SagaFeedEvent {
+  @Field({ description: 'Pass as `after` to resume right after this event.' }) cursor!: string;
+  @Field() sagaType!: string;
+  @Field(() => SagaStatus, { description: 'The saga\'s status when the event was read.' }) sagaStatus!: SagaStatus;
+  @Field(() => SagaEventType) event!: SagaEventType;
+}

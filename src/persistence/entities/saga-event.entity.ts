@@ -7,6 +7,7 @@ import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 @Entity({ tableName: 'saga_event' })
 @Unique({ properties: ['sagaId', 'seq'] })
 @Index({ properties: ['createdAt'] })
+@Index({ properties: ['txId', 'id'] })
 export class SagaEvent {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -32,4 +33,12 @@ export class SagaEvent {
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
+
+  /**
+   * The writing transaction's id. The cross-saga stream reads in (txId, id) order and only up to
+   * the oldest transaction still running, so a resumed reader never skips an event that a slower
+   * transaction commits later.
+   */
+  @Property({ type: 'string', columnType: 'xid8', defaultRaw: 'pg_current_xact_id()' })
+  txId?: string;
 }

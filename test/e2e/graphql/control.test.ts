@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AbortSagaDocument, CompensateSagaDocument, ResumeSagaDocument, RetryStepDocument, SagaStepUpdatedDocument, SagaUpdatedDocument,
-  ResendCommandDocument, SagaDiagnosticsDocument, SagaEventsDocument, SagaStatsLiveDocument, SkipStepDocument, StartSagaDocument, type StartSagaInput,
+  ResendCommandDocument, SagaDiagnosticsDocument, SagaEventFeedDocument, SagaEventsDocument, SagaStatsLiveDocument, SkipStepDocument, StartSagaDocument, type StartSagaInput,
 } from '../../generated/graphql';
 import { bearer, wsAuth } from '../../helpers/auth';
 import { postGraphQL, takeFromSubscription, wsClient } from '../../helpers/graphql';
@@ -199,6 +199,57 @@ describe('control plane mutations and subscriptions', () => {
       const rest = await takeFromSubscription(client, SagaEventsDocument, total - seen[2], { sagaId: saga.id, afterSequence: seen[2] });
       expect(rest.map((e) => e.sagaEvents.sequence)).toEqual(Array.from({ length: total - seen[2] }, (_, i) => seen[2] + 1 + i));
       expect(rest.at(-1)!.sagaEvents.type).toBe('SAGA_FAILED');
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('a cross-saga feed with filters resumes from its cursor with nothing lost or repeated', async () => {
+    const [a, b] = [await stuckInPayment(), await stuckInPayment()];
+    const filter = { eventTypes: ['MANUAL_ACTION'], sagaStatus: ['RUNNING', 'ABORTED'] as any };
+    const act = (id: string, reason: string) => postGraphQL(url(), RetryStepDocument, { sagaId: id, step: 'processPayment', reason, idempotencyKey: key() }, bearer('operator'));
+    await act(a.id, 'feed 1');
+    await act(b.id, 'feed 2');
+    // From the beginning: every manual action so far, across sagas, in commit order.
+    let client = wsClient(url(), wsAuth('viewer'));
+    const all = await takeFromSubscription(client, SagaEventFeedDocument, 1, { filter: { ...filter, sagaId: a.id } });
+    expect(all[0].sagaEventFeed.event).toMatchObject({ sagaId: a.id, type: 'MANUAL_ACTION', actor: 'operator-user' });
+    const firstTwo = await takeFromSubscription(client, SagaEventFeedDocument, 2, { filter });
+    await client.dispose();
+    const reasons = firstTwo.map((e) => e.sagaEventFeed.event.detail.reason);
+    // Both of ours are in the feed (others from earlier tests may come first), so resume from the end.
+    const everything = await (async () => {
+      const c = wsClient(url(), wsAuth('viewer'));
+      try {
+        const out: any[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const next = await Promise.race([
+            takeFromSubscription(c, SagaEventFeedDocument, 1, { filter, after }),
+            new Promise<null>((r) => setTimeout(() => r(null), 1500)),
+          ]);
+          if (!next) return out;
+          out.push(next[0].sagaEventFeed);
+          after = next[0].sagaEventFeed.cursor;
+        }
+      } finally {
+        await c.dispose();
+      }
+    })();
+    expect(reasons.length).toBe(2);
+    const mine = everything.filter((e) => ['feed 1', 'feed 2'].includes(e.event.detail.reason));
+    expect(mine.map((e) => e.event.detail.reason)).toEqual(['feed 1', 'feed 2']);
+    const lastCursor = everything.at(-1).cursor;
+    // Away: two more actions. Back: resume after the last cursor and get exactly those two.
+    await act(b.id, 'feed 3');
+    await postGraphQL(url(), AbortSagaDocument, { id: a.id, reason: 'feed 4', idempotencyKey: key() }, bearer('operator'));
+    client = wsClient(url(), wsAuth('viewer'));
+    try {
+      const rest = await takeFromSubscription(client, SagaEventFeedDocument, 2, { filter, after: lastCursor });
+      expect(rest.map((e) => [e.sagaEventFeed.event.sagaId, e.sagaEventFeed.event.detail.reason])).toEqual([[b.id, 'feed 3'], [a.id, 'feed 4']]);
+      const bad = wsClient(url(), wsAuth('viewer'));
+      await expect(takeFromSubscription(bad, SagaEventFeedDocument, 1, { after: 'not-a-cursor' })).rejects.toThrow(/BAD_USER_INPUT|cursor/);
+      await bad.dispose();
     } finally {
       await client.dispose();
     }
