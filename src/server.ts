@@ -17,9 +17,12 @@ import type { MessageTransport } from './messaging/transport';
 import { isDatabaseHealthy, openDatabase } from './persistence/database';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './persistence/embedded-postgres';
 import { SagaChangeListener } from './persistence/change-listener';
+import { BulkActionRepository } from './persistence/bulk-action-repository';
+import { BulkProgressListener } from './persistence/bulk-progress-listener';
 import { SagaReadRepository } from './persistence/saga-read-repository';
 import { placeDemoOrders, startParticipants } from './participants';
 import { createSagaRuntime, type SagaRuntime } from './runtime';
+import { BulkActionService } from './runtime/bulk-actions';
 
 export interface RunningService {
   url: string;
@@ -107,6 +110,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const changes = new SagaChangeListener(databaseUrl, reads, logger);
     await changes.start();
     cleanups.push(() => changes.stop());
+    const bulkProgress = new BulkProgressListener(databaseUrl, logger);
+    await bulkProgress.start();
+    cleanups.push(() => bulkProgress.stop());
+    const bulk = new BulkActionService({ repository: new BulkActionRepository(orm), reads, commands: runtime.processor, logger });
+    bulk.start();
+    cleanups.push(() => bulk.stop());
     const apiKeys = apiKeysFrom(config, logger);
     const pubSub = createPubSub();
     const schema = await buildGraphQLSchema({
@@ -115,6 +124,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       pubSub,
       commands: runtime.processor,
       changes,
+      bulk: { service: bulk, progress: bulkProgress },
       info: {
         name: 'saga-control-plane',
         version: VERSION,

@@ -7,6 +7,7 @@ import type { CommittedSagaChange } from '../persistence/change-listener';
 import type { SagaReadRepository } from '../persistence/saga-read-repository';
 import type { SagaProcessor } from '../runtime/saga-processor';
 import { authChecker } from './auth';
+import { bulkActionResolvers, type BulkDependencies } from './resolvers/bulk-action.resolver';
 import { serviceInfoResolver, type ServiceInfo } from './resolvers/service-info.resolver';
 import { sagaMutationResolvers } from './resolvers/saga-mutation.resolver';
 import { sagaQueryResolvers } from './resolvers/saga-query.resolver';
@@ -24,11 +25,13 @@ export interface SchemaDependencies {
   commands: Pick<SagaProcessor, 'runManualAction' | 'startManually'>;
   /** Committed saga changes from every instance. */
   changes: { subscribe(listener: (change: CommittedSagaChange) => void): () => void };
+  /** Bulk actions on frozen selections (absent: those operations fail). */
+  bulk?: BulkDependencies;
 }
 
 /** Builds the code-first schema; `npm run schema:emit` writes it to schema/schema.graphql. */
 export async function buildGraphQLSchema(deps: SchemaDependencies): Promise<GraphQLSchema> {
-  const resolvers = [serviceInfoResolver(deps.info), ...sagaQueryResolvers(deps), ...sagaMutationResolvers(deps), ...sagaSubscriptionResolvers(deps)] as unknown as NonEmptyArray<Function>;
+  const resolvers = [serviceInfoResolver(deps.info), ...sagaQueryResolvers(deps), ...sagaMutationResolvers(deps), ...sagaSubscriptionResolvers(deps), ...bulkActionResolvers(deps)] as unknown as NonEmptyArray<Function>;
   return buildSchema({
     resolvers,
     validate: { forbidUnknownValues: false },

@@ -45,7 +45,7 @@ function pageSize(first: number | null | undefined): number {
   return size;
 }
 
-function listFilter(filter: SagaFilter | null | undefined, nowMs: number): SagaListFilter {
+export function listFilter(filter: SagaFilter | null | undefined, nowMs: number): SagaListFilter {
   if (!filter) return {};
   const stuck = filter.stuckForSeconds;
   if (stuck !== null && stuck !== undefined && stuck < 0) throw badInput(`filter.stuckForSeconds must be 0 or more, got ${stuck}`, 'filter');
