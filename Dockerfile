@@ -21,4 +21,5 @@ COPY --from=build /app/dist ./dist
 # `node` (uid 1000) comes with the base image; the app files stay root-owned, read-only to it.
 USER node
 EXPOSE 8095
-CMD ["node", "dist/src/main.js"]
+# A larger young generation: the short-lived objects of each batch die in fewer scavenges.
+CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]

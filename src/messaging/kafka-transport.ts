@@ -10,6 +10,14 @@ export interface KafkaTransportOptions {
   logger: Logger;
   /** Partitions for topics this transport creates. */
   defaultPartitions?: number;
+  /**
+   * Fetch tuning: the broker answers a fetch once it has `fetchMinBytes` or after
+   * `fetchMaxWaitMs`. Waiting a little for more data makes far fewer, larger fetches (each
+   * request costs the broker and the client the same CPU however small) at the price of at most
+   * that wait per hop. Defaults: KAFKA_FETCH_MIN_BYTES / KAFKA_FETCH_MAX_WAIT_MS, else 64 KiB / 20 ms.
+   */
+  fetchMinBytes?: number;
+  fetchMaxWaitMs?: number;
 }
 
 /**
@@ -52,14 +60,23 @@ export class KafkaTransport implements MessageTransport {
     await this.connect();
     const existing = new Set(await this.admin.listTopics());
     const missing = [...new Set(topics)].filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: this.options.defaultPartitions ?? 4 })),
-      }).catch((error: Error) => {
+    if (missing.length === 0) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: this.options.defaultPartitions ?? 4 })),
+        });
+        return;
+      } catch (error) {
+        const message = (error as Error).message;
         // Another process may have created it between listTopics and createTopics.
-        if (!/already exists/i.test(error.message)) throw error;
-      });
+        if (/already exists/i.test(message)) return;
+        // Waiting for the leaders of topics another client is creating at the same moment can
+        // briefly answer "does not host this topic-partition" (not retried by kafkajs).
+        if (attempt >= 10 || !/does not host this topic-partition|not the leader/i.test(message)) throw error;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
     }
   }
 
@@ -120,13 +137,21 @@ export class KafkaTransport implements MessageTransport {
       allowAutoTopicCreation: false,
       sessionTimeout: 10000,
       heartbeatInterval: 1000,
-      maxWaitTimeInMs: 50,
+      minBytes: this.options.fetchMinBytes ?? envInt('KAFKA_FETCH_MIN_BYTES', 64 * 1024),
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? envInt('KAFKA_FETCH_MAX_WAIT_MS', 20),
+      // Bounds what one fetch buffers per partition (memory), while still batching well.
+      maxBytesPerPartition: 256 * 1024,
     });
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+    // Offsets are committed at most once per commit interval (kafkajs's auto-commit would send one
+    // OffsetCommit per batch), and on stop. A crash or rebalance redelivers what was handled since
+    // the last commit: at-least-once, and every consumer here drops what it has already seen.
+    const resolved = new Map<string, { topic: string; partition: number; offset: string }>();
     await consumer.run({
-      autoCommit: true,
+      autoCommit: false,
+      autoCommitInterval: OFFSET_COMMIT_INTERVAL_MS,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
@@ -140,7 +165,9 @@ export class KafkaTransport implements MessageTransport {
           headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, v === undefined ? '' : String(v)])),
         })));
         // Only after the handler committed its effects is the batch marked consumed.
-        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        const last = batch.messages[batch.messages.length - 1].offset;
+        resolveOffset(last);
+        resolved.set(`${batch.topic}/${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() });
         await commitOffsetsIfNecessary();
         await heartbeat();
       },
@@ -148,6 +175,10 @@ export class KafkaTransport implements MessageTransport {
     return {
       stop: async () => {
         this.consumers.delete(consumer);
+        // What was handled since the last periodic commit (a batch still running: redelivered later).
+        await consumer.commitOffsets([...resolved.values()]).catch((error: Error) => {
+          this.options.logger.warn({ err: error }, 'committing consumed offsets on stop failed; they will be redelivered');
+        });
         await consumer.disconnect();
       },
     };
@@ -172,6 +203,14 @@ export class KafkaTransport implements MessageTransport {
     }
   }
 }
+
+function envInt(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(v) && v >= 0 ? v : fallback;
+}
+
+/** How often consumers commit the offsets of handled batches. */
+const OFFSET_COMMIT_INTERVAL_MS = 1000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {

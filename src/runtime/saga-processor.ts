@@ -64,8 +64,49 @@ export class SagaProcessor {
     return { now: this.clock(), newId: randomUUID, random: Math.random, handsOverState };
   }
 
-  /** Handles one consumed batch; throws (so the batch is redelivered) only if the commit fails. */
-  async handleBatch(messages: TransportMessage[]): Promise<void> {
+  /**
+   * Handles one consumed batch; throws (so the batch is redelivered) only if the commit fails.
+   *
+   * Group commit: batches that arrive while a transaction runs (the consumer hands several
+   * partitions' batches at once) wait, and the next transaction applies them all together; each
+   * caller's promise settles after that one commit, so its offsets are resolved only then.
+   */
+  handleBatch(messages: TransportMessage[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ messages, resolve, reject });
+      if (this.groupsRunning < this.maxConcurrentGroups) void this.commitGroups();
+    });
+  }
+
+  private readonly waiting: { messages: TransportMessage[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private groupsRunning = 0;
+  private readonly maxConcurrentGroups = 1;
+  private readonly maxGroupMessages = 2000;
+
+  private async commitGroups(): Promise<void> {
+    this.groupsRunning += 1;
+    try {
+      while (this.waiting.length > 0) {
+        let count = 0;
+        let take = 0;
+        while (take < this.waiting.length && (take === 0 || count + this.waiting[take].messages.length <= this.maxGroupMessages)) {
+          count += this.waiting[take].messages.length;
+          take += 1;
+        }
+        const group = this.waiting.splice(0, take);
+        try {
+          await this.applyBatch(group.length === 1 ? group[0].messages : group.flatMap((g) => g.messages));
+          for (const g of group) g.resolve();
+        } catch (error) {
+          for (const g of group) g.reject(error);
+        }
+      }
+    } finally {
+      this.groupsRunning -= 1;
+    }
+  }
+
+  private async applyBatch(messages: TransportMessage[]): Promise<void> {
     const deadLetters: RawOutboxMessage[] = [];
     const valid: { raw: TransportMessage; message: ContractMessage }[] = [];
     for (const raw of messages) {
