@@ -80,7 +80,8 @@ export class SagaProcessor {
 
   private readonly waiting: { messages: TransportMessage[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private groupsRunning = 0;
-  private readonly maxConcurrentGroups = 1;
+  /** Transactions of grouped batches at once: one runs while the next is built and sent. */
+  private readonly maxConcurrentGroups = Number(process.env.SAGA_GROUP_TRANSACTIONS ?? 2) || 2;
   private readonly maxGroupMessages = 2000;
 
   private async commitGroups(): Promise<void> {
