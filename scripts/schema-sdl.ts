@@ -10,6 +10,7 @@ export async function printSchemaWithDirectives(): Promise<string> {
   const schema = await buildGraphQLSchema({
     info: { name: 'saga-control-plane', version: '0', transport: 'in-process', database: 'embedded', startedAt: new Date(0) },
     reads: {} as SagaReadRepository,
+    audit: {} as SchemaDependencies['audit'],
     registry: createSagaRegistry(),
     pubSub: createPubSub(),
     commands: {} as SchemaDependencies['commands'],

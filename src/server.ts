@@ -16,6 +16,7 @@ import { PrefixedTransport } from './messaging/prefixed-transport';
 import type { MessageTransport } from './messaging/transport';
 import { isDatabaseHealthy, openDatabase } from './persistence/database';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './persistence/embedded-postgres';
+import { AuditRepository } from './persistence/audit-repository';
 import { SagaChangeListener } from './persistence/change-listener';
 import { BulkActionRepository } from './persistence/bulk-action-repository';
 import { BulkProgressListener } from './persistence/bulk-progress-listener';
@@ -120,6 +121,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const pubSub = createPubSub();
     const schema = await buildGraphQLSchema({
       reads,
+      audit: new AuditRepository(orm),
       registry: runtime.registry,
       pubSub,
       commands: runtime.processor,

@@ -81,6 +81,12 @@ export interface StepDefinition<D> {
   skippable: boolean;
   /** JSON-schema-like description of what an operator must supply when skipping. */
   outputSchema?: Record<string, unknown>;
+  /**
+   * Who may act on this step by hand (retry, re-send, skip; compensate for `compensation`), besides
+   * admins. Unset: operators. E.g. inventory steps also allow `support`; undoing a payment
+   * (a refund) only `finance`.
+   */
+  operatorRoles?: { forward?: string[]; compensation?: string[] };
 }
 
 export interface SagaDefinition<D> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { AuthChecker } from 'type-graphql';
+import { hasRole } from '../runtime/permissions';
 import { ROLES, type GraphQLContext, type Role, type Viewer } from './context';
 
 /**
@@ -38,18 +39,13 @@ function hash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Does the viewer hold a role that satisfies `required`? admin satisfies all; any role can view. */
-export function hasRole(viewer: Viewer, required: Role): boolean {
-  if (viewer.roles.includes('admin') || viewer.roles.includes(required)) return true;
-  return required === 'viewer' && viewer.roles.length > 0;
-}
 
 /** type-graphql's @Authorized(roles): UNAUTHENTICATED without valid credentials, FORBIDDEN without the role. */
 export const authChecker: AuthChecker<GraphQLContext, Role> = ({ context }, roles) => {
   if (context.authError) throw new GraphQLError(context.authError, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
   if (!context.viewer) throw new GraphQLError('authentication required: send an API key as a Bearer token', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
   const required = roles.length > 0 ? roles : (['viewer'] as Role[]);
-  if (!required.some((role) => hasRole(context.viewer!, role))) {
+  if (!required.some((role) => hasRole(context.viewer!.roles, role))) {
     throw new GraphQLError(`forbidden: needs role ${required.join(' or ')}`, { extensions: { code: 'FORBIDDEN', requiredRoles: required, http: { status: 403 } } });
   }
   return true;

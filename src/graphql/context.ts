@@ -1,8 +1,12 @@
 import type DataLoader from 'dataloader';
 import type { SagaEventRecord } from '../persistence/saga-read-repository';
 
-/** Roles, from least to most powerful; `admin` may do everything. */
-export const ROLES = ['viewer', 'operator', 'finance', 'admin'] as const;
+/**
+ * Roles. `analyst` reads with customer data masked; `viewer` reads everything; `support` may act on
+ * inventory steps; `operator` on any step but refunds; `finance` may also trigger refunds;
+ * `admin` may do everything. Any role may read and subscribe.
+ */
+export const ROLES = ['analyst', 'viewer', 'support', 'operator', 'finance', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is calling: from a bearer token over HTTP or the connection_init payload over graphql-ws. */

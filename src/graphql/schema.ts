@@ -3,12 +3,14 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import type { SagaRegistry } from '../core';
+import type { AuditRepository } from '../persistence/audit-repository';
 import type { CommittedSagaChange } from '../persistence/change-listener';
 import type { SagaReadRepository } from '../persistence/saga-read-repository';
 import type { SagaProcessor } from '../runtime/saga-processor';
 import { authChecker } from './auth';
 import { bulkActionResolvers, type BulkDependencies } from './resolvers/bulk-action.resolver';
 import { serviceInfoResolver, type ServiceInfo } from './resolvers/service-info.resolver';
+import { auditResolvers } from './resolvers/audit.resolver';
 import { sagaMutationResolvers } from './resolvers/saga-mutation.resolver';
 import { sagaQueryResolvers } from './resolvers/saga-query.resolver';
 import { sagaSubscriptionResolvers } from './resolvers/saga-subscription.resolver';
@@ -18,6 +20,7 @@ export type SagaPubSub = ReturnType<typeof createPubSub>;
 export interface SchemaDependencies {
   info: ServiceInfo;
   reads: SagaReadRepository;
+  audit: AuditRepository;
   registry: SagaRegistry;
   /** In-process pub/sub that subscriptions read from; fed by the change fan-out. */
   pubSub: SagaPubSub;
@@ -31,7 +34,7 @@ export interface SchemaDependencies {
 
 /** Builds the code-first schema; `npm run schema:emit` writes it to schema/schema.graphql. */
 export async function buildGraphQLSchema(deps: SchemaDependencies): Promise<GraphQLSchema> {
-  const resolvers = [serviceInfoResolver(deps.info), ...sagaQueryResolvers(deps), ...sagaMutationResolvers(deps), ...sagaSubscriptionResolvers(deps), ...bulkActionResolvers(deps)] as unknown as NonEmptyArray<Function>;
+  const resolvers = [serviceInfoResolver(deps.info), ...sagaQueryResolvers(deps), ...sagaMutationResolvers(deps), ...sagaSubscriptionResolvers(deps), ...bulkActionResolvers(deps), ...auditResolvers(deps)] as unknown as NonEmptyArray<Function>;
   return buildSchema({
     resolvers,
     validate: { forbidUnknownValues: false },

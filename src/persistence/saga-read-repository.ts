@@ -36,6 +36,16 @@ export interface SagaListFilter {
   startedBefore?: Date | null;
   /** Not terminal (RUNNING or COMPENSATING) and updated_at older than this instant. */
   noProgressSince?: Date | null;
+  /** Some payment part uses this method: payment_methods @> {method} (GIN). */
+  paymentMethod?: string | null;
+  /** total_amount >= minAmount, a decimal string (btree on total_amount). */
+  minAmount?: string | null;
+  /** total_amount <= maxAmount, a decimal string. */
+  maxAmount?: string | null;
+  /** failed_step = failedStep: the forward step whose failure ended the forward phase (see search-keys.ts). */
+  failedStep?: string | null;
+  /** last_error contains this text, case-insensitively (pg_trgm GIN; 3 characters or more to use it). */
+  lastErrorText?: string | null;
 }
 
 /** Keyset position: the (created_at, id) of the last row of the previous page. */
@@ -233,7 +243,17 @@ function filterSql(filter: SagaListFilter): { where: string[]; params: unknown[]
     where.push('status = any(?::text[]) and updated_at < ?');
     params.push(`{${IN_FLIGHT.join(',')}}`, filter.noProgressSince);
   }
+  if (filter.paymentMethod) { where.push('payment_methods @> array[?::text]'); params.push(filter.paymentMethod); }
+  if (filter.minAmount) { where.push('total_amount >= ?::numeric'); params.push(filter.minAmount); }
+  if (filter.maxAmount) { where.push('total_amount <= ?::numeric'); params.push(filter.maxAmount); }
+  if (filter.failedStep) { where.push('failed_step = ?'); params.push(filter.failedStep); }
+  if (filter.lastErrorText) { where.push('last_error ilike ?'); params.push(`%${escapeLike(filter.lastErrorText)}%`); }
   return { where, params };
+}
+
+/** The text as a LIKE pattern matching itself only (backslash is LIKE's default escape). */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 const whereClause = (where: string[]) => (where.length > 0 ? `where ${where.join(' and ')}` : '');

@@ -3,6 +3,7 @@ import type {
   AnySagaState, InboxEntry, ManualActionRecord, RawOutboxMessage, SagaStore, SagaTransaction, SagaWrite, StoredSaga, WrittenOutboxMessage,
 } from '../runtime/ports';
 
+import { failedStep, paymentMethods } from './search-keys';
 import { execute, selectRows } from './sql';
 
 /** PostgreSQL channel announcing committed saga changes to every instance (see change-listener.ts). */
@@ -88,13 +89,15 @@ class PostgresSagaTransaction implements SagaTransaction {
     const columns = `id uuid, type text, definition_version int, order_id uuid, customer_id text, status text,
       current_step text, state jsonb, total_amount numeric, final_amount numeric, currency text, last_error text,
       timer_due_at timestamptz, version int, prev_version int, event_seq int, created_at timestamptz,
-      updated_at timestamptz, ended_at timestamptz`;
+      updated_at timestamptz, ended_at timestamptz, payment_methods text[], failed_step text`;
     if (inserts.length > 0) {
       await this.run(
         `insert into saga_instance (id, type, definition_version, order_id, customer_id, status, current_step, state,
-           total_amount, final_amount, currency, last_error, timer_due_at, version, event_seq, created_at, updated_at, ended_at)
+           total_amount, final_amount, currency, last_error, timer_due_at, version, event_seq, created_at, updated_at, ended_at,
+           payment_methods, failed_step)
          select id, type, definition_version, order_id, customer_id, status, current_step, state, total_amount,
-           final_amount, currency, last_error, timer_due_at, version, event_seq, created_at, updated_at, ended_at
+           final_amount, currency, last_error, timer_due_at, version, event_seq, created_at, updated_at, ended_at,
+           payment_methods, failed_step
          from jsonb_to_recordset(?::jsonb) as x(${columns})`,
         [JSON.stringify(inserts.map(sagaRecord))],
       );
@@ -103,7 +106,8 @@ class PostgresSagaTransaction implements SagaTransaction {
       const changed = await this.run(
         `update saga_instance s set status = x.status, current_step = x.current_step, state = x.state,
            final_amount = x.final_amount, last_error = x.last_error, timer_due_at = x.timer_due_at,
-           version = x.version, event_seq = x.event_seq, updated_at = x.updated_at, ended_at = x.ended_at
+           version = x.version, event_seq = x.event_seq, updated_at = x.updated_at, ended_at = x.ended_at,
+           payment_methods = x.payment_methods, failed_step = x.failed_step
          from jsonb_to_recordset(?::jsonb) as x(${columns})
          where s.id = x.id and s.version = x.prev_version`,
         [JSON.stringify(updates.map(sagaRecord))],
@@ -217,5 +221,6 @@ function sagaRecord(w: SagaWrite) {
     last_error: s.lastError, timer_due_at: iso(s.timer?.dueAtMs), version: (w.previousVersion ?? 0) + 1,
     prev_version: w.previousVersion, event_seq: w.previousEventSeq + w.events.length,
     created_at: iso(s.startedAtMs), updated_at: iso(s.updatedAtMs), ended_at: iso(s.endedAtMs),
+    payment_methods: paymentMethods(data), failed_step: failedStep(s),
   };
 }

@@ -3,6 +3,7 @@ import { FAILED_END_STATUSES } from '../core';
 import type { Logger } from '../logger';
 import type { BulkActionItemRecord, BulkActionRecord, BulkActionRepository, BulkItemOutcome } from '../persistence/bulk-action-repository';
 import { isUuid, type SagaKey, type SagaListFilter, type SagaReadRepository } from '../persistence/saga-read-repository';
+import { permissionGuard } from './permissions';
 import { ManualActionError, type ManualActionName } from './manual-actions';
 import type { SagaProcessor } from './saga-processor';
 
@@ -211,6 +212,8 @@ export class BulkActionService {
         await this.deps.commands.runManualAction({
           action: bulk.action as BulkActionName, sagaId, step: bulk.step ?? undefined, reason: bulk.reason ?? '',
           actor: bulk.startedBy ?? bulk.createdBy, roles: bulk.startedRoles, idempotencyKey: bulkItemKey(bulk.id, sagaId),
+          // The same per-saga permission check as a single mutation: a bulk run is no way around it.
+          guard: permissionGuard(bulk.action as BulkActionName, bulk.step ?? undefined, bulk.startedRoles),
         });
         return { status: 'SUCCEEDED', code: null, message: null, startedAt, finishedAt: new Date() };
       } catch (error) {

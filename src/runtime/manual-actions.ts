@@ -14,6 +14,12 @@ export interface ManualActionRequest {
   actor: string;
   roles: string[];
   idempotencyKey: string;
+  /**
+   * Runs on the locked saga before the action (inside its transaction): returns an error to
+   * refuse it, e.g. a missing role for this step or a saga that changed since the plan was made.
+   * Not part of the idempotency fingerprint.
+   */
+  guard?: (def: AnySagaDefinition, state: AnySagaState, version: number) => ManualActionError | null;
 }
 
 /** A refused manual action; `code` goes to GraphQL's extensions.code. */
@@ -38,7 +44,7 @@ export function applyManualAction(def: AnySagaDefinition, state: AnySagaState, r
 }
 
 /** The arguments that make two requests "the same" for idempotency. */
-export function requestFingerprint(request: { action: string; sagaId?: string; step?: string; output?: unknown; reason?: string }): Record<string, unknown> {
+export function requestFingerprint(request: { action: string; sagaId?: string; step?: string; output?: unknown; reason?: string; planToken?: string }): Record<string, unknown> {
   return { action: request.action, sagaId: request.sagaId ?? null, step: request.step ?? null, output: request.output ?? null, reason: request.reason ?? null };
 }
 

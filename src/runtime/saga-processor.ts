@@ -172,6 +172,9 @@ export class SagaProcessor {
         if (!sameRequest(prior.request, fingerprint)) throw reusedKey(request.idempotencyKey);
         return { written: NOTHING_WRITTEN, replayed: true };
       }
+      // The caller's checks on the locked saga: permissions, an expected version (plan token).
+      const refused = request.guard?.(this.definitionOf(stored.state), stored.state, stored.version);
+      if (refused) throw refused;
       const result = applyManualAction(this.definitionOf(stored.state), stored.state, request, ctx);
       if (!result.ok) throw new ManualActionError(result.code, result.message, { status: stored.state.status, currentStep: stored.state.currentStep });
       const w = this.workingOf(stored);

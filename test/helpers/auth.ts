@@ -2,6 +2,8 @@ import type { Role } from '../../src/graphql/context';
 
 /** API keys the test services are configured with (AUTH_TOKENS), one per role. */
 export const TEST_TOKENS: Record<Role, string> = {
+  analyst: 'test-analyst-token-000000000000005',
+  support: 'test-support-token-000000000000006',
   viewer: 'test-viewer-token-0000000000000001',
   operator: 'test-operator-token-00000000000002',
   finance: 'test-finance-token-000000000000003',

@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { Arg, Args, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import { validateMessage, type ContractMessage } from '../../messaging/contract';
-import type { ManualActionName } from '../../runtime/manual-actions';
+import { ManualActionError, type ManualActionName } from '../../runtime/manual-actions';
+import { outputProblems } from '../output-schema';
+import { permissionGuard } from '../../runtime/permissions';
+import { buildCompensationPlan, versionOfPlanToken } from '../plan';
 import type { GraphQLContext } from '../context';
 import { asGraphQLErrors } from '../guards';
 import { toSagaType } from '../mappers';
 import type { SchemaDependencies } from '../schema';
-import { SagaActionArgs, SkipStepArgs, StartSagaInput, StepActionArgs } from '../types/inputs';
+import { CompensateArgs, SagaActionArgs, SkipStepArgs, StartSagaInput, StepActionArgs } from '../types/inputs';
 import { SagaType } from '../types/saga';
 
 /**
@@ -15,17 +18,37 @@ import { SagaType } from '../types/saga';
  * is idempotent by the client's key, and is refused with a typed error code when the saga's
  * state does not allow it.
  */
-export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | 'commands'>) {
+export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | 'commands' | 'registry'>) {
   async function sagaAfter(sagaId: string): Promise<SagaType> {
     const record = await deps.reads.findById(sagaId);
     if (!record) throw new GraphQLError(`no saga with id ${sagaId}`, { extensions: { code: 'NOT_FOUND' } });
     return toSagaType(record);
   }
 
-  async function act(ctx: GraphQLContext, action: ManualActionName, args: { sagaId: string; reason: string; idempotencyKey: string; step?: string; output?: Record<string, unknown> }) {
+  async function act(
+    ctx: GraphQLContext,
+    action: ManualActionName,
+    args: { sagaId: string; reason: string; idempotencyKey: string; step?: string; output?: Record<string, unknown> },
+    expectedVersion?: number,
+  ) {
     const viewer = ctx.viewer!;
     return asGraphQLErrors(async () => {
-      const { sagaId } = await deps.commands.runManualAction({ action, ...args, actor: viewer.actor, roles: viewer.roles });
+      const { sagaId } = await deps.commands.runManualAction({
+        action, ...args, actor: viewer.actor, roles: viewer.roles,
+        guard: (def, state, version) => {
+          const forbidden = permissionGuard(action, args.step, viewer.roles)(def, state);
+          if (forbidden) return forbidden;
+          if (expectedVersion !== undefined && version !== expectedVersion) {
+            const plan = buildCompensationPlan({ state, version, eventSeq: 0, createdAt: new Date(state.startedAtMs), updatedAt: new Date(state.updatedAtMs) }, deps.registry);
+            return new ManualActionError('PLAN_OUTDATED', `the saga changed since the plan was made (version ${expectedVersion}, now ${version}); review the new plan`, { plan });
+          }
+          if (action === 'skipStep') {
+            const problems = outputProblems(def.steps.find((s) => s.name === args.step)?.outputSchema, args.output);
+            if (problems) return new ManualActionError('INVALID_OUTPUT', `output does not match the output schema of ${args.step}: ${problems}`);
+          }
+          return null;
+        },
+      });
       return sagaAfter(sagaId);
     });
   }
@@ -55,25 +78,26 @@ export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | '
       });
     }
 
-    @Authorized('operator')
-    @Mutation(() => SagaType, { description: 'Compensates the saga now: undoes every completed step in reverse order, ending COMPENSATED.' })
-    compensateSaga(@Args(() => SagaActionArgs) args: SagaActionArgs, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
-      return act(ctx, 'compensate', { sagaId: args.id, reason: args.reason, idempotencyKey: args.idempotencyKey });
+    @Authorized('support', 'operator', 'finance')
+    @Mutation(() => SagaType, { description: 'Compensates the saga now: undoes every completed step in reverse order, ending COMPENSATED. With `planToken` (from compensationPlan) it runs only if the saga has not changed since the plan; otherwise PLAN_OUTDATED with the new plan in extensions.plan. A refund needs role finance.' })
+    compensateSaga(@Args(() => CompensateArgs) args: CompensateArgs, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
+      const expected = args.planToken ? versionOfPlanToken(args.planToken, args.id) : undefined;
+      return act(ctx, 'compensate', { sagaId: args.id, reason: args.reason, idempotencyKey: args.idempotencyKey }, expected);
     }
 
-    @Authorized('operator')
+    @Authorized('support', 'operator', 'finance')
     @Mutation(() => SagaType, { description: 'Re-sends the commands of the step in progress (same eventIds, retryCount + 1).' })
     retryStep(@Args(() => StepActionArgs) args: StepActionArgs, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
       return act(ctx, 'retryStep', args);
     }
 
-    @Authorized('operator')
+    @Authorized('support', 'operator', 'finance')
     @Mutation(() => SagaType, { description: 'Re-publishes the commands a step waits on with the same eventIds and retryCount + 1 (idempotent for participants that de-duplicate); works for a forward step or a compensation in progress.' })
     resendCommand(@Args(() => StepActionArgs) args: StepActionArgs, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
       return act(ctx, 'resendCommand', args);
     }
 
-    @Authorized('operator')
+    @Authorized('support', 'operator', 'finance')
     @Mutation(() => SagaType, { description: 'Skips the running step where its definition allows it, taking `output` as its result.' })
     skipStep(@Args(() => SkipStepArgs) args: SkipStepArgs, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
       return act(ctx, 'skipStep', args);
@@ -85,7 +109,7 @@ export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | '
       return act(ctx, 'abort', { sagaId: args.id, reason: args.reason, idempotencyKey: args.idempotencyKey });
     }
 
-    @Authorized('operator')
+    @Authorized('support', 'operator', 'finance')
     @Mutation(() => SagaType, { description: 'Re-arms a stuck saga: re-sends the running step, or carries on compensating.' })
     resumeSaga(@Args(() => SagaActionArgs) args: SagaActionArgs, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
       return act(ctx, 'resume', { sagaId: args.id, reason: args.reason, idempotencyKey: args.idempotencyKey });

@@ -1,8 +1,10 @@
 import { GraphQLError } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { compensationPlan, type AnySagaDefinition } from '../../core';
+import type { AnySagaDefinition } from '../../core';
 import { isUuid, type SagaKey, type SagaListFilter } from '../../persistence/saga-read-repository';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import type { GraphQLContext } from '../context';
+import { maskPersonalData, maskValue, mustMask } from '../masking';
 import { toSagaEventType, toSagaType } from '../mappers';
 import type { SchemaDependencies } from '../schema';
 import { SagaConnection } from '../types/connection';
@@ -10,10 +12,12 @@ import { WaitingCommand } from '../types/diagnostics';
 import { SagaDefinitionInfo } from '../types/definition';
 import type { SagaStatus } from '../types/enums';
 import { SagaFilter } from '../types/filter';
+import { searchFilter } from '../search-filter';
 import { CompensationPlan } from '../types/plan';
 import { SagaEventType, SagaType } from '../types/saga';
 import { SagaStats } from '../types/stats';
 import { loadSagaStats } from '../stats';
+import { buildCompensationPlan } from '../plan';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -57,6 +61,7 @@ export function listFilter(filter: SagaFilter | null | undefined, nowMs: number)
     startedAfter: filter.startedAfter ?? null,
     startedBefore: filter.startedBefore ?? null,
     noProgressSince: stuck === null || stuck === undefined ? null : new Date(nowMs - stuck * 1000),
+    ...searchFilter(filter),
   };
 }
 
@@ -146,21 +151,17 @@ export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'reg
     async compensationPlan(@Arg('sagaId', () => ID) sagaId: string): Promise<CompensationPlan | null> {
       const record = await deps.reads.findById(sagaId);
       if (!record) return null;
-      const { state } = record;
-      const def = deps.registry.get(state.definitionName, state.definitionVersion);
-      if (!def) throw new Error(`saga ${state.id} uses definition ${state.definitionName}@${state.definitionVersion}, which is not registered`);
-      return {
-        sagaId: state.id,
-        sagaStatus: state.status,
-        sagaVersion: record.version,
-        compensations: compensationPlan(def, state).map((c) => ({
-          step: c.step,
-          participant: c.participant,
-          stepStatus: c.stepStatus,
-          inProgress: c.inProgress,
-          commands: c.commands.map((cmd) => ({ topic: cmd.topic, eventType: cmd.eventType, payload: cmd.payload })),
-        })),
-      };
+      return buildCompensationPlan(record, deps.registry);
+    }
+
+    @FieldResolver(() => String, { nullable: true, description: 'Masked for analysts.' })
+    customerId(@Root() saga: SagaType, @Ctx() ctx: GraphQLContext): string | null {
+      return mustMask(ctx.viewer) ? (maskValue(saga.customerId) as string | null) : saga.customerId;
+    }
+
+    @FieldResolver(() => GraphQLJSONObject, { description: 'The saga\'s business data; customer fields are masked for analysts.' })
+    data(@Root() saga: SagaType, @Ctx() ctx: GraphQLContext): Record<string, unknown> {
+      return mustMask(ctx.viewer) ? (maskPersonalData(saga.data) as Record<string, unknown>) : saga.data;
     }
 
     @FieldResolver(() => [WaitingCommand], { description: 'The commands the saga waits on now, with topic, partition, offset, eventId, wait time and retries (transport diagnostics).' })

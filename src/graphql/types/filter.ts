@@ -23,4 +23,23 @@ export class SagaFilter {
 
   @Field(() => Int, { nullable: true, description: 'Stuck: RUNNING or COMPENSATING, with no progress (no change at all) for more than this many seconds.' })
   stuckForSeconds?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Some part of the payment uses this method (e.g. `GIFT_CARD` matches a split payment CREDIT_CARD + GIFT_CARD).' })
+  paymentMethod?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Order total (before discounts) at least this much; decimal string, e.g. `"100.00"`.' })
+  minAmount?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Order total (before discounts) at most this much; decimal string.' })
+  maxAmount?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The forward step whose failure ended the forward phase (error reply, attempts exhausted, or stopped by an operator), e.g. `processPayment`. '
+      + 'Set on sagas that failed (compensating, compensated, failed statuses, COMPENSATION_FAILED, ABORTED); a compensation that gives up does not change it.',
+  })
+  failingStep?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The saga\'s last error contains this text, ignoring case (at least 3 characters).' })
+  lastErrorText?: string | null;
 }

@@ -43,6 +43,11 @@ export class SagaActionArgs {
 }
 
 @ArgsType()
+export class CompensateArgs extends SagaActionArgs {
+  @Field({ nullable: true, description: 'From compensationPlan: act only if the saga is still as planned.' }) @IsOptional() @Length(1, 500) planToken?: string;
+}
+
+@ArgsType()
 export class StepActionArgs {
   @Field(() => ID) @IsUUID() sagaId!: string;
   @Field() @Length(1, 100) step!: string;

@@ -23,5 +23,7 @@ export class CompensationPlan {
   @Field(() => ID) sagaId!: string;
   @Field(() => SagaStatus) sagaStatus!: SagaStatus;
   @Field(() => Int, { description: 'The saga version the plan was computed from.' }) sagaVersion!: number;
+  @Field({ description: 'Pass to compensateSaga: it then runs only if the saga has not changed since this plan.' }) planToken!: string;
+  @Field(() => [String], { description: 'Roles that may run this compensation (any one of them; admin always may). A refund needs finance.' }) requiredRoles!: string[];
   @Field(() => [PlannedCompensationType], { description: 'Latest step first (the one in progress, if any, leads); empty when nothing has effects to undo.' }) compensations!: PlannedCompensationType[];
 }

@@ -10,6 +10,11 @@ import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/c
 @Index({ properties: ['customerId'] })
 @Index({ properties: ['endedAt'] })
 @Index({ name: 'saga_instance_timer_due_at_index', expression: 'create index "saga_instance_timer_due_at_index" on "saga_instance" ("timer_due_at") where "timer_due_at" is not null' })
+// Search by business keys (Migration20261126010000; filterSql in saga-read-repository.ts).
+@Index({ properties: ['totalAmount'] })
+@Index({ name: 'saga_instance_payment_methods_index', expression: 'create index "saga_instance_payment_methods_index" on "saga_instance" using gin ("payment_methods")' })
+@Index({ name: 'saga_instance_failed_step_index', expression: 'create index "saga_instance_failed_step_index" on "saga_instance" ("failed_step", "created_at", "id") where "failed_step" is not null' })
+@Index({ name: 'saga_instance_last_error_trgm_index', expression: 'create index "saga_instance_last_error_trgm_index" on "saga_instance" using gin ("last_error" gin_trgm_ops) where "last_error" is not null' })
 export class SagaInstance {
   [OptionalProps]?: 'version' | 'eventSeq' | 'createdAt' | 'updatedAt';
 
@@ -48,6 +53,14 @@ export class SagaInstance {
 
   @Property({ type: 'text', nullable: true })
   lastError?: string | null;
+
+  /** Distinct payment methods of data.payments (src/persistence/search-keys.ts), for `@>` on a GIN index. */
+  @Property({ type: 'text[]', nullable: true })
+  paymentMethods?: string[] | null;
+
+  /** The forward step whose failure ended the forward phase (failedStep in src/persistence/search-keys.ts). */
+  @Property({ type: 'text', nullable: true })
+  failedStep?: string | null;
 
   /** Next durable timer (step timeout or retry back-off); the timer poller scans this index. */
   @Property({ type: 'timestamptz', nullable: true })

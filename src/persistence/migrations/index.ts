@@ -4,6 +4,7 @@ import { Migration20261125233358 } from './Migration20261125233358';
 import { Migration20261125233523 } from './Migration20261125233523';
 import { Migration20261126000710 } from './Migration20261126000710';
 import { Migration20261126011000 } from './Migration20261126011000';
+import { Migration20261126010000 } from './Migration20261126010000';
 
 /** Every migration, in order. Add new ones here after `npm run migration:create`. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261125233523', class: Migration20261125233523 },
   { name: 'Migration20261126000710', class: Migration20261126000710 },
   { name: 'Migration20261126011000', class: Migration20261126011000 },
+  { name: 'Migration20261126010000', class: Migration20261126010000 },
 ];

@@ -123,6 +123,8 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
     timeoutMs: timeoutMs('reserveInventory'),
     failureStatus: 'INVENTORY_ERROR',
     skippable: false,
+    // Stock steps are routine for support staff.
+    operatorRoles: { forward: ['operator', 'support'], compensation: ['operator', 'support'] },
   };
 
   const applyCoupon: StepDefinition<Data> = {
@@ -213,6 +215,8 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
     timeoutMs: timeoutMs('processPayment'),
     failureStatus: 'PAYMENT_FAILED',
     skippable: true,
+    // Undoing a payment refunds money: finance only.
+    operatorRoles: { compensation: ['finance'] },
     outputSchema: {
       type: 'object',
       required: ['paymentIds'],
@@ -236,6 +240,7 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
     timeoutMs: timeoutMs('confirmInventory'),
     failureStatus: 'APPROVAL_FAILED',
     skippable: true,
+    operatorRoles: { forward: ['operator', 'support'] },
     outputSchema: { type: 'object', properties: {}, description: 'nothing: stock was confirmed by hand' },
   };
 

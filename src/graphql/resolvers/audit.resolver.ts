@@ -1,0 +1,86 @@
+import { Repeater } from '@graphql-yoga/subscription';
+import { GraphQLError } from 'graphql';
+import { Arg, Authorized, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { AuditRecord } from '../../persistence/audit-repository';
+import type { GraphQLContext } from '../context';
+import { requireRole } from '../guards';
+import type { SchemaDependencies } from '../schema';
+import { AuditEntry, AuditFilter, AuditPage } from '../types/audit';
+import { SagaType } from '../types/saga';
+
+const encode = (r: AuditRecord) => Buffer.from(`${r.at.toISOString()}|${r.id}`, 'utf8').toString('base64url');
+function decode(cursor: string): { at: string; id: string } {
+  const [at, ...id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!at || Number.isNaN(Date.parse(at)) || id.length === 0) throw new GraphQLError('after is not a cursor this API returned', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' } });
+  return { at, id: id.join('|') };
+}
+
+/** The audit log of manual actions, per saga and across sagas, and its live stream. */
+export function auditResolvers(deps: Pick<SchemaDependencies, 'audit' | 'changes'>) {
+  @Resolver(() => SagaType)
+  class SagaAuditFieldResolver {
+    @FieldResolver(() => [AuditEntry], { description: 'Manual actions on this saga, oldest first, with their outcomes.' })
+    auditLog(@Root() saga: SagaType): Promise<AuditEntry[]> {
+      return deps.audit.ofSaga(saga.id);
+    }
+  }
+
+  @Resolver()
+  class AuditResolver {
+    @Authorized()
+    @Query(() => AuditPage, { description: 'Manual actions across sagas, newest first, each with its real outcome.' })
+    async auditLog(
+      @Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | undefined,
+      @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+      @Arg('after', () => String, { nullable: true }) after: string | undefined,
+    ): Promise<AuditPage> {
+      if (first < 1 || first > 500) throw new GraphQLError(`first must be between 1 and 500, got ${first}`, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'first' } });
+      const records = await deps.audit.list(filter ?? {}, first + 1, after ? decode(after) : undefined);
+      const page = records.slice(0, first);
+      const entries = filter?.outcome ? page.filter((r) => r.outcome.status === filter.outcome) : page;
+      return { entries, endCursor: page.length ? encode(page[page.length - 1]) : null, hasNextPage: records.length > first };
+    }
+
+    @Authorized()
+    @Subscription(() => AuditEntry, {
+      description: 'Audit entries as they are recorded and again when their outcome becomes known.',
+      subscribe: ({ args, context }) => {
+        requireRole(context as GraphQLContext, 'viewer');
+        return auditStream(deps, ((args as { filter?: AuditFilter }).filter ?? {}) as AuditFilter);
+      },
+    })
+    auditLogUpdated(@Arg('filter', () => AuditFilter, { nullable: true }) _filter: AuditFilter | undefined, @Root() entry: AuditEntry): AuditEntry {
+      return entry;
+    }
+  }
+  return [SagaAuditFieldResolver, AuditResolver];
+}
+
+/** On every committed change of a saga, re-reads its audit entries and emits the ones that changed. */
+function auditStream(deps: Pick<SchemaDependencies, 'audit' | 'changes'>, filter: AuditFilter): AsyncIterable<AuditEntry> {
+  return new Repeater<AuditEntry>(async (push, stop) => {
+    const emitted = new Map<string, string>();
+    let chain = Promise.resolve();
+    const unsubscribe = deps.changes.subscribe((change) => {
+      const sagaId = change.saga.state.id;
+      if (filter.sagaId && filter.sagaId !== sagaId) return;
+      if (!change.events.some((e) => e.type === 'MANUAL_ACTION') && ![...emitted.keys()].some((k) => k.startsWith(`${sagaId}/`))) {
+        // Only sagas with manual actions matter; a saga gets one through a MANUAL_ACTION event.
+        return;
+      }
+      chain = chain.then(async () => {
+        for (const entry of await deps.audit.ofSaga(sagaId)) {
+          if (filter.actor && entry.actor !== filter.actor) continue;
+          if (filter.action && entry.action !== filter.action) continue;
+          if (filter.outcome && entry.outcome.status !== filter.outcome) continue;
+          const key = `${sagaId}/${entry.id}`;
+          if (emitted.get(key) === entry.outcome.status) continue;
+          emitted.set(key, entry.outcome.status);
+          await push(entry);
+        }
+      }).catch((error) => stop(error));
+    });
+    await stop;
+    unsubscribe();
+  });
+}

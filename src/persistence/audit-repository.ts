@@ -1,0 +1,101 @@
+import type { Knex, MikroORM } from '@mikro-orm/postgresql';
+import { auditOutcome, type AuditOutcome } from '../runtime/audit';
+import type { AnySagaState } from '../runtime/ports';
+import { execute, selectRows } from './sql';
+
+export interface AuditFilter {
+  sagaId?: string;
+  actor?: string;
+  action?: string;
+  since?: Date;
+  until?: Date;
+}
+
+export interface AuditRecord {
+  id: string;
+  sagaId: string;
+  orderId: string;
+  action: string;
+  step: string | null;
+  actor: string;
+  roles: string[];
+  reason: string | null;
+  at: Date;
+  stateBefore: Record<string, unknown> | null;
+  outcome: AuditOutcome;
+}
+
+interface Row {
+  idempotency_key: string; saga_id: string; action: string; actor: string; roles: string; reason: string | null;
+  request: Record<string, unknown>; state_before: Record<string, unknown> | null; outcome: AuditOutcome | null;
+  created_at: Date; state: AnySagaState; order_id: string;
+}
+
+/**
+ * The audit log of manual actions (table manual_action, written with each action). An action's
+ * outcome is judged from the saga's current state when read, and stored once final, so
+ * "did it work" is answered by what really happened, not by what was requested.
+ */
+export class AuditRepository {
+  constructor(private readonly orm: MikroORM) {}
+
+  private get knex(): Knex {
+    return this.orm.em.getKnex();
+  }
+
+  /** Newest first; `before` is the (createdAt, id) of the last entry of the previous page. */
+  async list(filter: AuditFilter, limit: number, before?: { at: string; id: string }): Promise<AuditRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.sagaId) { where.push('a.saga_id = ?::uuid'); params.push(filter.sagaId); }
+    if (filter.actor) { where.push('a.actor = ?'); params.push(filter.actor); }
+    if (filter.action) { where.push('a.action = ?'); params.push(filter.action); }
+    if (filter.since) { where.push('a.created_at >= ?'); params.push(filter.since.toISOString()); }
+    if (filter.until) { where.push('a.created_at < ?'); params.push(filter.until.toISOString()); }
+    if (before) { where.push('(a.created_at, a.idempotency_key) < (?::timestamptz, ?)'); params.push(before.at, before.id); }
+    params.push(limit);
+    const rows = await selectRows<Row>(this.knex,
+      `select a.idempotency_key, a.saga_id, a.action, a.actor, a.roles, a.reason, a.request, a.state_before, a.outcome, a.created_at,
+              s.state, s.order_id
+       from manual_action a join saga_instance s on s.id = a.saga_id
+       ${where.length ? `where ${where.join(' and ')}` : ''}
+       order by a.created_at desc, a.idempotency_key desc limit ?`,
+      params);
+    const records = rows.map(toRecord);
+    await this.storeFinalOutcomes(rows, records);
+    return records;
+  }
+
+  /** Entries of one saga, oldest first (the `Saga.auditLog` field and the live stream). */
+  async ofSaga(sagaId: string): Promise<AuditRecord[]> {
+    return (await this.list({ sagaId }, 1000)).reverse();
+  }
+
+  private async storeFinalOutcomes(rows: Row[], records: AuditRecord[]): Promise<void> {
+    const final = records.filter((r, i) => r.outcome.status !== 'PENDING' && rows[i].outcome === null);
+    if (final.length === 0) return;
+    await execute(this.knex,
+      `update manual_action a set outcome = x.outcome from jsonb_to_recordset(?::jsonb) as x(id text, outcome jsonb)
+       where a.idempotency_key = x.id and a.outcome is null`,
+      [JSON.stringify(final.map((r) => ({ id: r.id, outcome: r.outcome })))]);
+  }
+}
+
+function toRecord(row: Row): AuditRecord {
+  const request = row.request ?? {};
+  const step = typeof request.step === 'string' ? request.step : null;
+  return {
+    id: row.idempotency_key,
+    sagaId: row.saga_id,
+    orderId: row.order_id,
+    action: row.action,
+    step,
+    actor: row.actor,
+    roles: row.roles.split(','),
+    reason: row.reason,
+    at: new Date(row.created_at),
+    stateBefore: row.state_before,
+    // A stored outcome is final; otherwise judge it from the saga as it is now.
+    outcome: row.outcome ?? auditOutcome(row.action, step, row.state),
+  };
+}
