@@ -1,6 +1,6 @@
-import { Client } from 'pg';
 import type { Logger } from '../logger';
 import { BULK_PROGRESS_CHANNEL, type BulkProgressNotice } from './bulk-action-repository';
+import { PgChannel } from './pg-channel';
 
 /**
  * Fans bulk action progress notices out to this instance's subscribers, whichever instance
@@ -9,33 +9,27 @@ import { BULK_PROGRESS_CHANNEL, type BulkProgressNotice } from './bulk-action-re
  * (a reconnect) costs latency, not data.
  */
 export class BulkProgressListener {
-  private client?: Client;
+  private readonly channel: PgChannel;
   private readonly listeners = new Set<(notice: BulkProgressNotice) => void>();
-  private stopped = false;
 
-  constructor(private readonly url: string, private readonly logger: Logger) {}
+  constructor(url: string, private readonly logger: Logger) {
+    this.channel = new PgChannel(url, BULK_PROGRESS_CHANNEL, logger, (payload) => this.received(payload));
+  }
 
-  async start(): Promise<void> {
-    const client = new Client({ connectionString: this.url });
-    client.on('notification', (message) => {
-      if (this.listeners.size === 0 || !message.payload) return;
-      let notice: BulkProgressNotice;
-      try {
-        notice = JSON.parse(message.payload) as BulkProgressNotice;
-      } catch {
-        this.logger.warn({ payload: message.payload }, 'unreadable bulk progress notice');
-        return;
-      }
-      for (const listener of this.listeners) listener(notice);
-    });
-    client.on('error', (error) => {
-      this.logger.error({ err: error }, 'bulk progress listener connection failed; reconnecting');
-      this.client = undefined;
-      if (!this.stopped) setTimeout(() => void this.start().catch((e) => this.logger.error({ err: e }, 'reconnect failed')), 1000);
-    });
-    await client.connect();
-    await client.query(`listen ${BULK_PROGRESS_CHANNEL}`);
-    this.client = client;
+  start(): Promise<void> {
+    return this.channel.start();
+  }
+
+  private received(payload: string): void {
+    if (this.listeners.size === 0) return;
+    let notice: BulkProgressNotice;
+    try {
+      notice = JSON.parse(payload) as BulkProgressNotice;
+    } catch {
+      this.logger.warn({ payload }, 'unreadable bulk progress notice');
+      return;
+    }
+    for (const listener of this.listeners) listener(notice);
   }
 
   subscribe(listener: (notice: BulkProgressNotice) => void): () => void {
@@ -43,8 +37,7 @@ export class BulkProgressListener {
     return () => this.listeners.delete(listener);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.client?.end().catch(() => undefined);
+  stop(): Promise<void> {
+    return this.channel.stop();
   }
 }

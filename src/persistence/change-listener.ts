@@ -1,6 +1,6 @@
-import { Client } from 'pg';
 import type { Logger } from '../logger';
 import type { SagaEventRecord, SagaReadRepository, SagaRecord } from './saga-read-repository';
+import { PgChannel } from './pg-channel';
 import { SAGA_CHANGES_CHANNEL } from './saga-repository';
 
 /** A committed change of one saga as every instance sees it: the saga after it and its new events. */
@@ -19,34 +19,28 @@ interface Notice { s: string; v: number; f: number; t: number }
  * notices are dropped without touching the database.
  */
 export class SagaChangeListener {
-  private client?: Client;
+  private readonly channel: PgChannel;
   private queue: Notice[] = [];
   private draining?: Promise<void>;
   private readonly listeners = new Set<(change: CommittedSagaChange) => void>();
-  private stopped = false;
 
-  constructor(private readonly url: string, private readonly reads: SagaReadRepository, private readonly logger: Logger) {}
+  constructor(url: string, private readonly reads: SagaReadRepository, private readonly logger: Logger) {
+    this.channel = new PgChannel(url, SAGA_CHANGES_CHANNEL, logger, (payload) => this.received(payload));
+  }
 
-  async start(): Promise<void> {
-    const client = new Client({ connectionString: this.url });
-    client.on('notification', (message) => {
-      if (this.listeners.size === 0 || !message.payload) return;
-      try {
-        this.queue.push(JSON.parse(message.payload) as Notice);
-      } catch {
-        this.logger.warn({ payload: message.payload }, 'unreadable saga change notice');
-        return;
-      }
-      this.draining ??= this.drain().finally(() => { this.draining = undefined; });
-    });
-    client.on('error', (error) => {
-      this.logger.error({ err: error }, 'saga change listener connection failed; reconnecting');
-      this.client = undefined;
-      if (!this.stopped) setTimeout(() => void this.start().catch((e) => this.logger.error({ err: e }, 'reconnect failed')), 1000);
-    });
-    await client.connect();
-    await client.query(`listen ${SAGA_CHANGES_CHANNEL}`);
-    this.client = client;
+  start(): Promise<void> {
+    return this.channel.start();
+  }
+
+  private received(payload: string): void {
+    if (this.listeners.size === 0) return;
+    try {
+      this.queue.push(JSON.parse(payload) as Notice);
+    } catch {
+      this.logger.warn({ payload }, 'unreadable saga change notice');
+      return;
+    }
+    this.draining ??= this.drain().finally(() => { this.draining = undefined; });
   }
 
   subscribe(listener: (change: CommittedSagaChange) => void): () => void {
@@ -55,9 +49,8 @@ export class SagaChangeListener {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     await this.draining;
-    await this.client?.end().catch(() => undefined);
+    await this.channel.stop();
   }
 
   private async drain(): Promise<void> {

@@ -12,6 +12,7 @@ import {
 } from '../types/bulk';
 import { SagaFilter } from '../types/filter';
 import { listFilter } from './saga-query.resolver';
+import { Alarm } from '../alarm';
 
 /** What the bulk action resolvers need: the service and progress notices from every instance. */
 export interface BulkDependencies {
@@ -144,9 +145,9 @@ function progressStream(deps: BulkDependencies, id: string, afterSequence: numbe
     let last = afterSequence;
     let stopped = false;
     let notified = false;
-    let wake: (() => void) | undefined;
-    const unsubscribe = deps.progress.subscribe((n) => { if (n.b === id) { notified = true; wake?.(); } });
-    void stop.then(() => { stopped = true; wake?.(); });
+    const alarm = new Alarm();
+    const unsubscribe = deps.progress.subscribe((n) => { if (n.b === id) { notified = true; alarm.wake(); } });
+    void stop.then(() => { stopped = true; alarm.wake(); });
     try {
       while (!stopped) {
         notified = false;
@@ -164,11 +165,7 @@ function progressStream(deps: BulkDependencies, id: string, afterSequence: numbe
           break;
         }
         if (notified) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1000);
-          wake = () => { clearTimeout(timer); resolve(); };
-        });
-        wake = undefined;
+        await alarm.sleep(1000);
       }
     } catch (error) {
       stop(error);

@@ -13,6 +13,7 @@ import { SagaFeedFilter, StepUpdateFilter } from '../types/inputs';
 import { SagaStats } from '../types/stats';
 import { SagaEventType } from '../types/saga';
 import { SagaFeedEvent, SagaStepUpdate, SagaUpdate } from '../types/updates';
+import { Alarm } from '../alarm';
 
 type Changes = SchemaDependencies['changes'];
 
@@ -203,9 +204,9 @@ function sagaFeed(deps: Pick<SchemaDependencies, 'changes' | 'reads'>, filter: S
     let position = after;
     let stopped = false;
     let notified = false;
-    let wake: (() => void) | undefined;
-    const unsubscribe = deps.changes.subscribe(() => { notified = true; wake?.(); });
-    void stop.then(() => { stopped = true; wake?.(); });
+    const alarm = new Alarm();
+    const unsubscribe = deps.changes.subscribe(() => { notified = true; alarm.wake(); });
+    void stop.then(() => { stopped = true; alarm.wake(); });
     const feedFilter = { sagaId: filter.sagaId, sagaType: filter.sagaType, eventTypes: filter.eventTypes, step: filter.step, sagaStatuses: filter.sagaStatus };
     try {
       while (!stopped) {
@@ -216,11 +217,7 @@ function sagaFeed(deps: Pick<SchemaDependencies, 'changes' | 'reads'>, filter: S
           await push({ cursor: encodeFeedCursor(e.position), sagaType: e.sagaType, sagaStatus: e.sagaStatus as SagaStatus, event: toSagaEventType(e) });
         }
         if (page.length === 500 || notified) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1000);
-          wake = () => { clearTimeout(timer); resolve(); };
-        });
-        wake = undefined;
+        await alarm.sleep(1000);
       }
     } catch (error) {
       stop(error);
