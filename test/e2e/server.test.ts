@@ -66,6 +66,19 @@ describe('the service over HTTP and graphql-ws', () => {
     expect(rejected.body.errors?.[0].message).toMatch(/depth/i);
   });
 
+  it('answers introspection unless it is switched off', async () => {
+    const query = '{ __schema { queryType { name } } }';
+    const on = await postGraphQL(service.url, query, {}, bearer('viewer'));
+    expect(on.body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    const closed = await startTestService({ GRAPHQL_INTROSPECTION: 'false' }, service.database);
+    try {
+      const off = await postGraphQL(closed.url, query, {}, bearer('viewer'));
+      expect(off.body.errors?.[0].message).toMatch(/introspection/i);
+    } finally {
+      await closed.stop();
+    }
+  });
+
   it('delivers subscription events over graphql-ws on the same path', async () => {
     const client = wsClient(service.url, wsAuth('viewer'));
     try {
