@@ -73,6 +73,8 @@ export async function mountGraphQL(options: GraphQLHttpOptions): Promise<() => P
     introspection: options.introspection,
     validationRules: [depthRule(limits)],
     formatError,
+    // Stack traces only while developing (maskErrors off), never to clients in production.
+    includeStacktraceInErrorResponses: !options.maskErrors,
     // main.ts owns signal handling and stops everything in order, Apollo included.
     stopOnTerminationSignals: false,
     plugins: [

@@ -39,6 +39,7 @@ describe('the service over HTTP and graphql-ws', () => {
   it('rejects missing and bad credentials with UNAUTHENTICATED over HTTP', async () => {
     const missing = await postGraphQL(service.url, ServiceInfoDocument);
     expect(missing.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(missing.body.errors?.[0].extensions?.stacktrace).toBeUndefined();
     expect(missing.body.data).toBeNull();
     const bad = await postGraphQL(service.url, ServiceInfoDocument, {}, { authorization: 'Bearer not-a-configured-key-at-all' });
     expect(bad.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
