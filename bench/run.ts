@@ -35,6 +35,7 @@ import type { MessageTransport, Subscription } from '../src/messaging/transport'
 import { fullyCompensated, startParticipants, type Participants } from '../src/participants';
 import { buildOrder } from '../src/participants/order';
 import { ORDER_MIX, planMix, type OrderKind } from './lib/mix';
+import { intEnv } from './lib/env';
 import { cpuTicks, findPids, machineTicks, snapshot, statusKb, ticksBetween, ticksPerSecond, type TickSnapshot } from './lib/procfs';
 import { ms, summarize, table, type Summary } from './lib/stats';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile-summary';
@@ -43,14 +44,6 @@ const ROOT = resolve(__dirname, '..', '..');
 const RESULTS = join(ROOT, 'bench', 'results');
 
 // ---------------------------------------------------------------------------------- options
-
-function intEnv(name: string, fallback: number, min = 0): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v < min) throw new Error(`${name}=${raw}: expected a number >= ${min}`);
-  return Math.floor(v);
-}
 
 const opts = {
   sagas: intEnv('BENCH_SAGAS', 5000, 1),

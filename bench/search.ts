@@ -23,19 +23,12 @@ import { Client } from 'pg';
 import { openDatabase } from '../src/persistence/database';
 import { SagaReadRepository, type SagaListFilter } from '../src/persistence/saga-read-repository';
 import { ms, seededRandom, summarize, table } from './lib/stats';
-
-function intEnv(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v < min) throw new Error(`${name}=${raw}: expected a number >= ${min}`);
-  return Math.floor(v);
-}
+import { intEnv } from './lib/env';
 
 const opts = {
   rows: intEnv('BENCH_SEARCH_ROWS', 1_000_000, 1000),
-  runs: intEnv('BENCH_SEARCH_RUNS', 40),
-  page: intEnv('BENCH_SEARCH_PAGE', 20),
+  runs: intEnv('BENCH_SEARCH_RUNS', 40, 1),
+  page: intEnv('BENCH_SEARCH_PAGE', 20, 1),
   seed: intEnv('BENCH_SEED', Date.now() % 2 ** 31, 0),
   adminUrl: process.env.BENCH_PG_ADMIN_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   keep: !!process.env.BENCH_SEARCH_KEEP_DB && process.env.BENCH_SEARCH_KEEP_DB !== '0',
