@@ -29,6 +29,9 @@ const configSchema = z.object({
     clientId: z.string().min(1).default('saga-orchestrator'),
     groupId: z.string().min(1).default('saga-orchestrator'),
     /** Prepended to every topic name, so environments can share a broker; empty by default. */
+    /** A fetch is answered once it has this many bytes or has waited this long. */
+    fetchMinBytes: z.coerce.number().int().min(1).default(64 * 1024),
+    fetchMaxWaitMs: z.coerce.number().int().min(0).max(10000).default(20),
     topicPrefix: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default(''),
   }),
   log: z.object({
@@ -43,6 +46,8 @@ const configSchema = z.object({
     /** First retry back-off; doubles per attempt up to maxBackoffMs, with jitter. */
     initialBackoffMs: z.coerce.number().int().min(0).default(1000),
     maxBackoffMs: z.coerce.number().int().min(0).default(30000),
+    /** Transactions of grouped consumed batches at once (one runs while the next is built). */
+    groupTransactions: z.coerce.number().int().min(1).max(16).default(2),
   }),
   participantHttp: z.object({
     /** Commands sent to a participant over HTTP instead of Kafka: `command-topic=url,...`. */
@@ -91,12 +96,15 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   KAFKA_CLIENT_ID: ['kafka', 'clientId'],
   KAFKA_GROUP_ID: ['kafka', 'groupId'],
   KAFKA_TOPIC_PREFIX: ['kafka', 'topicPrefix'],
+  KAFKA_FETCH_MIN_BYTES: ['kafka', 'fetchMinBytes'],
+  KAFKA_FETCH_MAX_WAIT_MS: ['kafka', 'fetchMaxWaitMs'],
   LOG_LEVEL: ['log', 'level'],
   SAGA_COUPON_POLICY: ['saga', 'couponPolicy'],
   SAGA_STEP_TIMEOUT_MS: ['saga', 'stepTimeoutMs'],
   SAGA_MAX_ATTEMPTS: ['saga', 'maxAttempts'],
   SAGA_INITIAL_BACKOFF_MS: ['saga', 'initialBackoffMs'],
   SAGA_MAX_BACKOFF_MS: ['saga', 'maxBackoffMs'],
+  SAGA_GROUP_TRANSACTIONS: ['saga', 'groupTransactions'],
   PARTICIPANT_HTTP_ROUTES: ['participantHttp', 'routes'],
   PARTICIPANT_HTTP_TIMEOUT_MS: ['participantHttp', 'timeoutMs'],
   PARTICIPANT_HTTP_RETRIES: ['participantHttp', 'retries'],

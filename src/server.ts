@@ -66,7 +66,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     cleanups.push(() => orm.close(true));
 
     const broker: MessageTransport = config.kafka.brokers
-      ? new KafkaTransport({ brokers: config.kafka.brokers.split(','), clientId: config.kafka.clientId, logger })
+      ? new KafkaTransport({
+        brokers: config.kafka.brokers.split(','), clientId: config.kafka.clientId, logger,
+        fetchMinBytes: config.kafka.fetchMinBytes, fetchMaxWaitMs: config.kafka.fetchMaxWaitMs,
+      })
       : new InProcessTransport();
     const prefixed = config.kafka.topicPrefix ? new PrefixedTransport(broker, config.kafka.topicPrefix) : broker;
     const routes = parseHttpRoutes(config.participantHttp.routes);

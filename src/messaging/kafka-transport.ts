@@ -14,7 +14,8 @@ export interface KafkaTransportOptions {
    * Fetch tuning: the broker answers a fetch once it has `fetchMinBytes` or after
    * `fetchMaxWaitMs`. Waiting a little for more data makes far fewer, larger fetches (each
    * request costs the broker and the client the same CPU however small) at the price of at most
-   * that wait per hop. Defaults: KAFKA_FETCH_MIN_BYTES / KAFKA_FETCH_MAX_WAIT_MS, else 64 KiB / 20 ms.
+   * that wait per hop. Defaults 64 KiB / 20 ms (the service sets them from KAFKA_FETCH_MIN_BYTES /
+   * KAFKA_FETCH_MAX_WAIT_MS in src/config.ts).
    */
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
@@ -137,8 +138,8 @@ export class KafkaTransport implements MessageTransport {
       allowAutoTopicCreation: false,
       sessionTimeout: 10000,
       heartbeatInterval: 1000,
-      minBytes: this.options.fetchMinBytes ?? envInt('KAFKA_FETCH_MIN_BYTES', 64 * 1024),
-      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? envInt('KAFKA_FETCH_MAX_WAIT_MS', 20),
+      minBytes: this.options.fetchMinBytes ?? 64 * 1024,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 20,
       // Bounds what one fetch buffers per partition (memory), while still batching well.
       maxBytesPerPartition: 256 * 1024,
     });
@@ -202,11 +203,6 @@ export class KafkaTransport implements MessageTransport {
       await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
     }
   }
-}
-
-function envInt(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(v) && v >= 0 ? v : fallback;
 }
 
 /** How often consumers commit the offsets of handled batches. */

@@ -39,6 +39,7 @@ export function createSagaRuntime(config: Config, orm: MikroORM, transport: Mess
     // Live subscribers hear of commits through PostgreSQL (persistence/change-listener.ts);
     // here the relay publishes what was just written, straight from memory.
     onCommitted: (outbox) => relay.offer(outbox),
+    groupTransactions: saga.groupTransactions,
   });
   const orchestrator = new Orchestrator({ transport, processor, relay, groupId: config.kafka.groupId, logger });
   return { orchestrator, processor, relay, metrics, registry };

@@ -44,7 +44,7 @@ export function applyManualAction(def: AnySagaDefinition, state: AnySagaState, r
 }
 
 /** The arguments that make two requests "the same" for idempotency. */
-export function requestFingerprint(request: { action: string; sagaId?: string; step?: string; output?: unknown; reason?: string; planToken?: string }): Record<string, unknown> {
+export function requestFingerprint(request: { action: string; sagaId?: string; step?: string; output?: unknown; reason?: string }): Record<string, unknown> {
   return { action: request.action, sagaId: request.sagaId ?? null, step: request.step ?? null, output: request.output ?? null, reason: request.reason ?? null };
 }
 

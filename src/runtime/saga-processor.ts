@@ -7,7 +7,7 @@ import { dlqTopic, parseIncoming, type ContractMessage } from '../messaging/cont
 import type { TransportMessage } from '../messaging/transport';
 import { ManualActionError, applyManualAction, requestFingerprint, sameRequest, type ManualActionRequest } from './manual-actions';
 import type { Metrics } from './metrics';
-import type { AnySagaState, RawOutboxMessage, SagaTransaction, SagaStore, SagaWrite, StoredSaga, WrittenOutboxMessage } from './ports';
+import type { AnySagaState, ManualActionRecord, RawOutboxMessage, SagaTransaction, SagaStore, SagaWrite, StoredSaga, WrittenOutboxMessage } from './ports';
 
 /** How a message that starts a saga maps to a definition and its data (e.g. OrderCreated). */
 export interface SagaTrigger {
@@ -23,6 +23,8 @@ export interface SagaProcessorDeps {
   metrics: Metrics;
   /** Called after each commit that wrote outbox rows, with those rows (for the relay to publish now). */
   onCommitted(outbox: WrittenOutboxMessage[]): void;
+  /** Transactions of grouped batches at once: one runs while the next is built and sent (default 2). */
+  groupTransactions?: number;
   clock?: () => Date;
 }
 
@@ -74,14 +76,12 @@ export class SagaProcessor {
   handleBatch(messages: TransportMessage[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ messages, resolve, reject });
-      if (this.groupsRunning < this.maxConcurrentGroups) void this.commitGroups();
+      if (this.groupsRunning < (this.deps.groupTransactions ?? 2)) void this.commitGroups();
     });
   }
 
   private readonly waiting: { messages: TransportMessage[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private groupsRunning = 0;
-  /** Transactions of grouped batches at once: one runs while the next is built and sent. */
-  private readonly maxConcurrentGroups = Number(process.env.SAGA_GROUP_TRANSACTIONS ?? 2) || 2;
   private readonly maxGroupMessages = 2000;
 
   private async commitGroups(): Promise<void> {
@@ -163,19 +163,17 @@ export class SagaProcessor {
     const { written, replayed } = await this.deps.store.inTransaction(async (tx) => {
       const stored = (await tx.lockSagas([request.sagaId])).get(request.sagaId);
       if (!stored) throw new ManualActionError('NOT_FOUND', `no saga with id ${request.sagaId}`);
-      const prior = await tx.claimManualAction({
+      const replay = await this.claimKey(tx, {
         idempotencyKey: request.idempotencyKey, sagaId: request.sagaId, action: request.action, actor: request.actor,
         roles: request.roles, reason: request.reason, request: fingerprint,
         stateBefore: { status: stored.state.status, currentStep: stored.state.currentStep, version: stored.version },
       });
-      if (prior) {
-        if (!sameRequest(prior.request, fingerprint)) throw reusedKey(request.idempotencyKey);
-        return { written: NOTHING_WRITTEN, replayed: true };
-      }
+      if (replay) return { written: NOTHING_WRITTEN, replayed: true };
       // The caller's checks on the locked saga: permissions, an expected version (plan token).
-      const refused = request.guard?.(this.definitionOf(stored.state), stored.state, stored.version);
+      const def = this.definitionOf(stored.state);
+      const refused = request.guard?.(def, stored.state, stored.version);
       if (refused) throw refused;
-      const result = applyManualAction(this.definitionOf(stored.state), stored.state, request, ctx);
+      const result = applyManualAction(def, stored.state, request, ctx);
       if (!result.ok) throw new ManualActionError(result.code, result.message, { status: stored.state.status, currentStep: stored.state.currentStep });
       const w = this.workingOf(stored);
       w.actor = request.actor;
@@ -200,15 +198,12 @@ export class SagaProcessor {
       const raw: TransportMessage = { topic: 'manual', partition: -1, offset: '-1', key: message.orderId, value: null, headers: {} };
       const working = existing ? new Map<string, WorkingSaga>() : await this.apply(tx, [{ raw, message }], deadLetters);
       const started = [...working.values()][0];
-      const prior = await tx.claimManualAction({
+      const replay = await this.claimKey(tx, {
         idempotencyKey: operator.idempotencyKey, sagaId: started?.state.id ?? existing!, action: 'start', actor: operator.actor,
         roles: operator.roles, reason: operator.reason, request: fingerprint, stateBefore: null,
       });
-      if (prior) {
-        if (!sameRequest(prior.request, fingerprint)) throw reusedKey(operator.idempotencyKey);
-        // The first request's transaction committed; this one rolls back what it just built.
-        throw new ReplayedStart(prior.sagaId);
-      }
+      // The first request's transaction committed; this one rolls back what it just built.
+      if (replay) throw new ReplayedStart(replay);
       if (existing) throw new ManualActionError('INVALID_STATE', `order ${message.orderId} already has saga ${existing}`, { sagaId: existing });
       started.actor = operator.actor;
       return { written: await this.persist(tx, working), sagaId: started.state.id, replayed: false };
@@ -218,6 +213,18 @@ export class SagaProcessor {
     });
     this.committed(written);
     return { sagaId, replayed };
+  }
+
+  /**
+   * Records a manual action under its idempotency key. Returns null when this request is the
+   * first; the saga id of the earlier identical request otherwise; a different request under a
+   * used key is refused.
+   */
+  private async claimKey(tx: SagaTransaction, record: ManualActionRecord): Promise<string | null> {
+    const prior = await tx.claimManualAction(record);
+    if (!prior) return null;
+    if (!sameRequest(prior.request, record.request)) throw reusedKey(record.idempotencyKey);
+    return prior.sagaId;
   }
 
   private async apply(tx: SagaTransaction, items: { raw: TransportMessage; message: ContractMessage }[], deadLetters: RawOutboxMessage[]): Promise<Map<string, WorkingSaga>> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AuditLogDocument, AuditLogUpdatedDocument, CompensateWithPlanDocument, CompensationPlanForDocument, RetryStepDocument,
+  AuditLogDocument, AuditLogUpdatedDocument, CompensateWithPlanDocument, CompensationPlanDocument, RetryStepDocument,
   SagaWithAuditDocument, SkipStepDocument,
 } from '../../generated/graphql';
 import { bearer, wsAuth } from '../../helpers/auth';
@@ -26,7 +26,7 @@ describe('operator tools', () => {
 
   it('plans a split payment\'s refunds per part, refuses a stale plan with the new one, and needs finance for refunds', async () => {
     const saga = await paidAndWaiting({ payments: [{ paymentMethod: 'CREDIT_CARD', amount: '50.00' }, { paymentMethod: 'GIFT_CARD' }] });
-    const { body } = await postGraphQL(url(), CompensationPlanForDocument, { sagaId: saga.id }, bearer('viewer'));
+    const { body } = await postGraphQL(url(), CompensationPlanDocument, { sagaId: saga.id }, bearer('viewer'));
     const plan = body.data!.compensationPlan!;
     expect(plan.compensations.map((c) => c.step)).toEqual(['processPayment', 'applyCoupon', 'reserveInventory']);
     const refunds = plan.compensations[0].commands;

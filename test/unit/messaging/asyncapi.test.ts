@@ -13,6 +13,7 @@ import {
   TOPICS,
   type EventType,
 } from '../../../src/messaging/contract';
+import { sampleEnvelope, sampleOrderCreated } from '../support/messages';
 
 interface Ref {
   $ref: string;
@@ -127,27 +128,9 @@ describe('AsyncAPI payload schemas agree with the zod contract', () => {
   addFormats(ajv);
   const validatorOf = (eventType: EventType) => ajv.compile(doc.components.messages[eventType].payload);
 
-  const envelope = {
-    eventId: '6f1c1f5e-8c2a-4c53-9d0e-2b7f3f1a9a01',
-    sagaId: '6f1c1f5e-8c2a-4c53-9d0e-2b7f3f1a9a02',
-    orderId: '6f1c1f5e-8c2a-4c53-9d0e-2b7f3f1a9a03',
-    correlationId: '6f1c1f5e-8c2a-4c53-9d0e-2b7f3f1a9a04',
-    causationId: null,
-    timestamp: '2025-01-01T10:00:00.123Z',
-    retryCount: 0,
-  };
-  const item = { productId: 'p-1', sku: 'SKU-1', quantity: 2, unitPrice: '64.95' };
-  const orderCreated = {
-    ...envelope,
-    sagaId: null,
-    eventType: 'OrderCreated',
-    customerId: 'c-1',
-    orderNumber: 'ORD-1',
-    currency: 'EUR',
-    items: [item],
-    totalAmount: '129.90',
-    paymentMethod: 'CARD',
-  };
+  const envelope = sampleEnvelope;
+  const orderCreated = sampleOrderCreated;
+  const item = orderCreated.items[0];
   const { paymentMethod: _single, ...withoutPaymentMethod } = orderCreated;
   const reserveInventory = { ...envelope, causationId: envelope.eventId, eventType: 'ReserveInventory', items: [item] };
 
