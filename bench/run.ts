@@ -35,6 +35,7 @@ import type { MessageTransport, Subscription } from '../src/messaging/transport'
 import { fullyCompensated, startParticipants, type Participants } from '../src/participants';
 import { buildOrder } from '../src/participants/order';
 import { ORDER_MIX, planMix, type OrderKind } from './lib/mix';
+import { calibrate } from './lib/calibrate';
 import { intEnv } from './lib/env';
 import { cpuTicks, findPids, machineTicks, snapshot, statusKb, ticksBetween, ticksPerSecond, type TickSnapshot } from './lib/procfs';
 import { ms, summarize, table, type Summary } from './lib/stats';
@@ -501,7 +502,12 @@ async function main(): Promise<number> {
     if (!existsSync(join(ROOT, 'dist', 'src', 'main.js'))) throw new Error('dist/src/main.js is missing: run `npm run build` (npm run bench does)');
     const kafka = await startBroker(cleanup);
     const database = await createDatabase(cleanup);
-    result.environment = { kafkaBrokers: kafka.brokers, brokerStartedByBench: kafka.started, database: database.name ?? '(DATABASE_URL)', cores: cpus().length, node: process.version };
+    log('calibrating: PostgreSQL one-row commits/s with 16 clients (pgbench), page-fault cost');
+    const calibration = calibrate(database.url);
+    result.environment = {
+      kafkaBrokers: kafka.brokers, brokerStartedByBench: kafka.started, database: database.name ?? '(DATABASE_URL)', cores: cpus().length,
+      node: process.version, calibration,
+    };
     log(`broker ${kafka.brokers}, database ${database.name ?? '(DATABASE_URL)'}, topic prefix ${prefix}`);
 
     const orchestrator = await startOrchestrator({
@@ -641,6 +647,8 @@ function report(r: Record<string, any>): void {
     ['orchestrator peak RSS (VmHWM)', `${r.orchestrator.peakRssMb.toFixed(1)} MB`],
     ['orchestrator log warnings / errors', `${r.orchestrator.logWarnings} / ${r.orchestrator.logErrors}`],
     ['bench process event-loop delay p99', `${ms(r.benchEventLoopDelayMs.p99)} ms`],
+    ['machine: PostgreSQL one-row commits/s, 16 clients', r.environment.calibration.pgCommitsPerSecond?.toFixed(0) ?? 'n/a (no pgbench)'],
+    ['machine: page fault cost', `${r.environment.calibration.pageFaultUs.toFixed(1)} µs`],
   ]));
   const cpu = r.cpuPercentOfOneCore;
   if (cpu) {

@@ -124,11 +124,11 @@ function insertSql(rows: number): string {
   const part = (amount: string) => obj({ paymentMethod: S('m'), amount: S(amount) });
   return `
 insert into saga_instance (id, type, definition_version, order_id, customer_id, status, current_step, state,
-  total_amount, final_amount, currency, last_error, timer_due_at, version, event_seq, created_at, updated_at, ended_at,
+  total_amount, final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at,
   payment_methods, failed_step)
 select id, 'order', 1, order_id, customer_id, status, current_step,
-  (${sqlText(state)})::jsonb,
-  total, total, 'EUR', last_error, null, 3 + coalesce(fs, 3), 6 + 2 * coalesce(fs, 3),
+  (${sqlText(state)})::json,
+  total, total, 'EUR', last_error, 3 + coalesce(fs, 3), 6 + 2 * coalesce(fs, 3),
   created_at, created_at + duration_ms * interval '1 millisecond',
   case when status not in ('RUNNING', 'COMPENSATING', 'COMPENSATION_FAILED') then created_at + duration_ms * interval '1 millisecond' end,
   methods, case when status not in ('COMPLETED', 'RUNNING') then (${stepNames})[fs + 1] end

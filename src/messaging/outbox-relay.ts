@@ -1,5 +1,5 @@
 import type { Knex, MikroORM } from '@mikro-orm/postgresql';
-import { execute, selectRows } from '../persistence/sql';
+import { execute, jsonChunks, selectRows } from '../persistence/sql';
 import type { Logger } from '../logger';
 import type { Metrics } from '../runtime/metrics';
 import type { WrittenOutboxMessage } from '../runtime/ports';
@@ -116,13 +116,15 @@ export class OutboxRelay {
   }
 
   private async markPublished(knex: Knex, rows: PendingRow[], receipts: PublishReceipt[], locked: boolean): Promise<void> {
-    await execute(
-      knex,
-      `update outbox_message o set published_at = now(), partition = x.partition, "offset" = x.offset
-       from jsonb_to_recordset(?::jsonb) as x(id bigint, partition int, "offset" bigint)
-       where o.id = x.id${locked ? '' : ' and o.published_at is null'}`,
-      [JSON.stringify(rows.map((r, i) => ({ id: r.id, partition: receipts[i].partition, offset: receipts[i].offset })))],
-    );
+    for (const chunk of jsonChunks(rows.map((r, i) => ({ id: r.id, partition: receipts[i].partition, offset: receipts[i].offset })))) {
+      await execute(
+        knex,
+        `update outbox_message o set published_at = now(), partition = x.partition, "offset" = x.offset
+         from json_to_recordset(?::json) as x(id bigint, partition int, "offset" bigint)
+         where o.id = x.id${locked ? '' : ' and o.published_at is null'}`,
+        [chunk],
+      );
+    }
   }
 
   private async run(): Promise<void> {

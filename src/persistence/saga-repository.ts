@@ -4,7 +4,7 @@ import type {
 } from '../runtime/ports';
 
 import { failedStep, paymentMethods } from './search-keys';
-import { execute, selectRows } from './sql';
+import { execute, jsonChunks, selectRows } from './sql';
 
 /** PostgreSQL channel announcing committed saga changes to every instance (see change-listener.ts). */
 export const SAGA_CHANGES_CHANNEL = 'saga_changes';
@@ -16,7 +16,7 @@ interface SagaRow { state: AnySagaState; version: number; event_seq: number }
 
 /**
  * SagaStore on PostgreSQL. Each method is one SQL statement over a whole batch
- * (jsonb_to_recordset), so a consumed batch costs a fixed handful of round trips, not one per
+ * (json_to_recordset), so a consumed batch costs a fixed handful of round trips, not one per
  * message. Tables and indexes are the MikroORM entities' (src/persistence/entities).
  */
 export class PostgresSagaStore implements SagaStore {
@@ -44,13 +44,17 @@ class PostgresSagaTransaction implements SagaTransaction {
 
   async claimInbox(entries: InboxEntry[]): Promise<Set<string>> {
     if (entries.length === 0) return new Set();
-    const rows = await this.query<{ event_id: string }>(
-      `insert into inbox_message (event_id, topic, received_at)
-       select x.event_id, x.topic, now() from jsonb_to_recordset(?::jsonb) as x(event_id uuid, topic text)
-       on conflict (event_id) do nothing returning event_id`,
-      [JSON.stringify(entries.map((e) => ({ event_id: e.eventId, topic: e.topic })))],
-    );
-    return new Set(rows.map((r) => r.event_id));
+    const fresh = new Set<string>();
+    for (const chunk of jsonChunks(entries.map((e) => ({ event_id: e.eventId, topic: e.topic })))) {
+      const rows = await this.query<{ event_id: string }>(
+        `insert into inbox_message (event_id, topic, received_at)
+         select x.event_id, x.topic, now() from json_to_recordset(?::json) as x(event_id uuid, topic text)
+         on conflict (event_id) do nothing returning event_id`,
+        [chunk],
+      );
+      for (const r of rows) fresh.add(r.event_id);
+    }
+    return fresh;
   }
 
   async lockSagas(ids: string[]): Promise<Map<string, StoredSaga>> {
@@ -74,9 +78,9 @@ class PostgresSagaTransaction implements SagaTransaction {
 
   async lockDueTimers(now: Date, limit: number): Promise<StoredSaga[]> {
     const rows = await this.query<SagaRow>(
-      `select state, version, event_seq from saga_instance
-       where timer_due_at is not null and timer_due_at <= ?
-       order by timer_due_at limit ? for update skip locked`,
+      `select s.state, s.version, s.event_seq from saga_timer t join saga_instance s on s.id = t.saga_id
+       where t.due_at <= ?
+       order by t.due_at limit ? for update of s skip locked`,
       [now.toISOString(), limit],
     );
     return rows.map(toStored);
@@ -87,61 +91,62 @@ class PostgresSagaTransaction implements SagaTransaction {
     const inserts = writes.filter((w) => w.previousVersion === null);
     const updates = writes.filter((w) => w.previousVersion !== null);
     const columns = `id uuid, type text, definition_version int, order_id uuid, customer_id text, status text,
-      current_step text, state jsonb, total_amount numeric, final_amount numeric, currency text, last_error text,
-      timer_due_at timestamptz, version int, prev_version int, event_seq int, created_at timestamptz,
+      current_step text, state json, total_amount numeric, final_amount numeric, currency text, last_error text,
+      version int, prev_version int, event_seq int, created_at timestamptz,
       updated_at timestamptz, ended_at timestamptz, payment_methods text[], failed_step text`;
-    if (inserts.length > 0) {
+    for (const chunk of jsonChunks(inserts.map(sagaRecord))) {
       await this.run(
         `insert into saga_instance (id, type, definition_version, order_id, customer_id, status, current_step, state,
-           total_amount, final_amount, currency, last_error, timer_due_at, version, event_seq, created_at, updated_at, ended_at,
+           total_amount, final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at,
            payment_methods, failed_step)
          select id, type, definition_version, order_id, customer_id, status, current_step, state, total_amount,
-           final_amount, currency, last_error, timer_due_at, version, event_seq, created_at, updated_at, ended_at,
+           final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at,
            payment_methods, failed_step
-         from jsonb_to_recordset(?::jsonb) as x(${columns})`,
-        [JSON.stringify(inserts.map(sagaRecord))],
+         from json_to_recordset(?::json) as x(${columns})`,
+        [chunk],
       );
     }
-    if (updates.length > 0) {
-      const changed = await this.run(
+    let changed = 0;
+    for (const chunk of jsonChunks(updates.map(sagaRecord))) {
+      changed += await this.run(
         `update saga_instance s set status = x.status, current_step = x.current_step, state = x.state,
-           final_amount = x.final_amount, last_error = x.last_error, timer_due_at = x.timer_due_at,
-           version = x.version, event_seq = x.event_seq, updated_at = x.updated_at, ended_at = x.ended_at,
+           final_amount = x.final_amount, last_error = x.last_error, version = x.version, event_seq = x.event_seq, updated_at = x.updated_at, ended_at = x.ended_at,
            payment_methods = x.payment_methods, failed_step = x.failed_step
-         from jsonb_to_recordset(?::jsonb) as x(${columns})
+         from json_to_recordset(?::json) as x(${columns})
          where s.id = x.id and s.version = x.prev_version`,
-        [JSON.stringify(updates.map(sagaRecord))],
+        [chunk],
       );
-      if (changed !== updates.length) throw new OptimisticLockError(`${updates.length - changed} saga(s) changed concurrently`);
     }
+    if (changed !== updates.length) throw new OptimisticLockError(`${updates.length - changed} saga(s) changed concurrently`);
+    await this.writeTimers(writes);
     const steps = writes.flatMap((w) => (w.changedSteps ?? w.state.steps.map((_, i) => i)).map((position) => {
       const step = w.state.steps[position];
       return {
         saga_id: w.state.id, name: step.name, position, status: step.status, attempts: step.attempts,
         compensation_attempts: step.compensationAttempts, last_error: step.lastError,
-        started_at: iso(step.startedAtMs), ended_at: iso(step.endedAtMs ?? step.compensationEndedAtMs),
+        started_ms: step.startedAtMs, ended_ms: step.endedAtMs ?? step.compensationEndedAtMs,
       };
     }));
-    if (steps.length > 0) await this.run(
+    for (const chunk of jsonChunks(steps)) await this.run(
       `insert into saga_step (saga_id, name, position, status, attempts, compensation_attempts, last_error, started_at, ended_at)
-       select saga_id, name, position, status, attempts, compensation_attempts, last_error, started_at, ended_at
-       from jsonb_to_recordset(?::jsonb) as x(saga_id uuid, name text, position int, status text, attempts int,
-         compensation_attempts int, last_error text, started_at timestamptz, ended_at timestamptz)
+       select saga_id, name, position, status, attempts, compensation_attempts, last_error, ${msToTimestamp('started_ms')}, ${msToTimestamp('ended_ms')}
+       from json_to_recordset(?::json) as x(saga_id uuid, name text, position int, status text, attempts int,
+         compensation_attempts int, last_error text, started_ms bigint, ended_ms bigint)
        on conflict (saga_id, name) do update set status = excluded.status, attempts = excluded.attempts,
          compensation_attempts = excluded.compensation_attempts, last_error = excluded.last_error,
          started_at = excluded.started_at, ended_at = excluded.ended_at`,
-      [JSON.stringify(steps)],
+      [chunk],
     );
     const events = writes.flatMap((w) => w.events.map((event, i) => ({
       saga_id: w.state.id, seq: w.previousEventSeq + i + 1, type: event.type, step: event.step,
-      detail: event.detail, actor: w.actor, created_at: iso(event.atMs),
+      detail: event.detail, actor: w.actor, created_ms: event.atMs,
     })));
-    if (events.length > 0) {
+    for (const chunk of jsonChunks(events)) {
       await this.run(
         `insert into saga_event (saga_id, seq, type, step, detail, actor, created_at)
-         select saga_id, seq, type, step, detail, actor, created_at
-         from jsonb_to_recordset(?::jsonb) as x(saga_id uuid, seq int, type text, step text, detail jsonb, actor text, created_at timestamptz)`,
-        [JSON.stringify(events)],
+         select saga_id, seq, type, step, detail, actor, ${msToTimestamp('created_ms')}
+         from json_to_recordset(?::json) as x(saga_id uuid, seq int, type text, step text, detail json, actor text, created_ms bigint)`,
+        [chunk],
       );
     }
     // NOTIFY is transactional: every instance hears it after the commit, in commit order.
@@ -154,6 +159,21 @@ class PostgresSagaTransaction implements SagaTransaction {
     return this.enqueue(writes.flatMap((w) => w.outbox.map((m) => ({
       eventId: m.eventId, topic: m.topic, key: m.key, value: JSON.stringify(m.value), sagaId: w.state.id, step: m.step,
     }))));
+  }
+
+  /** Arms each written saga's next timer, or disarms it (saga_timer, one row per saga at most). */
+  private async writeTimers(writes: SagaWrite[]): Promise<void> {
+    const armed = writes.filter((w) => w.state.timer).map((w) => ({ saga_id: w.state.id, due_at: iso(w.state.timer!.dueAtMs) }));
+    // A new saga has no timer row yet; an updated one may have.
+    const disarmed = writes.filter((w) => !w.state.timer && w.previousVersion !== null).map((w) => w.state.id);
+    if (armed.length === 0 && disarmed.length === 0) return;
+    await this.run(
+      `with disarmed as (delete from saga_timer where saga_id = any(string_to_array(?, ',')::uuid[]))
+       insert into saga_timer (saga_id, due_at)
+       select saga_id, due_at from json_to_recordset(?::json) as x(saga_id uuid, due_at timestamptz)
+       on conflict (saga_id) do update set due_at = excluded.due_at`,
+      [disarmed.join(','), JSON.stringify(armed)],
+    );
   }
 
   async claimManualAction(record: ManualActionRecord): Promise<ManualActionRecord | null> {
@@ -177,20 +197,24 @@ class PostgresSagaTransaction implements SagaTransaction {
 
   async enqueue(messages: (RawOutboxMessage & { step?: string | null })[]): Promise<WrittenOutboxMessage[]> {
     if (messages.length === 0) return [];
-    // The rows are inserted in the messages' order, so the sequence hands out ascending ids in
-    // that order: the sorted ids are the messages' ids, one for one (an eventId can repeat: re-sends).
-    const rows = await this.query<{ id: string }>(
-      `insert into outbox_message (event_id, topic, key, value, headers, saga_id, step, created_at)
-       select event_id, topic, key, value, headers, saga_id, step, now()
-       from rows from (jsonb_to_recordset(?::jsonb) as (event_id uuid, topic text, key text, value text, headers jsonb, saga_id uuid, step text))
-         with ordinality as x(event_id, topic, key, value, headers, saga_id, step, n)
-       order by n
-       returning id`,
-      [JSON.stringify(messages.map((m) => ({
-        event_id: m.eventId, topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null,
-        saga_id: m.sagaId ?? null, step: m.step ?? null,
-      })))],
-    );
+    // The rows are inserted in the messages' order (statement after statement), so the sequence
+    // hands out ascending ids in that order: the sorted ids are the messages' ids, one for one
+    // (an eventId can repeat: re-sends).
+    const rows: { id: string }[] = [];
+    for (const chunk of jsonChunks(messages.map((m) => ({
+      event_id: m.eventId, topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null,
+      saga_id: m.sagaId ?? null, step: m.step ?? null,
+    })))) {
+      rows.push(...await this.query<{ id: string }>(
+        `insert into outbox_message (event_id, topic, key, value, headers, saga_id, step, created_at)
+         select event_id, topic, key, value, headers, saga_id, step, now()
+         from rows from (json_to_recordset(?::json) as (event_id uuid, topic text, key text, value text, headers jsonb, saga_id uuid, step text))
+           with ordinality as x(event_id, topic, key, value, headers, saga_id, step, n)
+         order by n
+         returning id`,
+        [chunk],
+      ));
+    }
     const ids = rows.map((r) => BigInt(r.id)).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
     return messages.map((m, i) => ({ id: ids[i].toString(), topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null }));
   }
@@ -203,6 +227,11 @@ interface ManualActionRow {
 
 function toStored(row: SagaRow): StoredSaga {
   return { state: row.state, version: row.version, eventSeq: row.event_seq };
+}
+
+/** Epoch milliseconds to timestamptz in SQL: cheaper than an ISO string per value in JavaScript. */
+function msToTimestamp(column: string): string {
+  return `to_timestamp(x.${column} / 1000.0)`;
 }
 
 function iso(ms: number | null | undefined): string | null {
@@ -218,7 +247,7 @@ function sagaRecord(w: SagaWrite) {
     id: s.id, type: s.definitionName, definition_version: s.definitionVersion, order_id: s.orderId,
     customer_id: text(data.customerId), status: s.status, current_step: s.currentStep, state: s,
     total_amount: text(data.totalAmount), final_amount: text(data.finalAmount), currency: text(data.currency),
-    last_error: s.lastError, timer_due_at: iso(s.timer?.dueAtMs), version: (w.previousVersion ?? 0) + 1,
+    last_error: s.lastError, version: (w.previousVersion ?? 0) + 1,
     prev_version: w.previousVersion, event_seq: w.previousEventSeq + w.events.length,
     created_at: iso(s.startedAtMs), updated_at: iso(s.updatedAtMs), ended_at: iso(s.endedAtMs),
     payment_methods: paymentMethods(data), failed_step: failedStep(s),

@@ -2,7 +2,7 @@ import type { Logger } from '../logger';
 
 /**
  * Fires due saga timers (step timeouts, retry back-off). The timers live in PostgreSQL
- * (saga_instance.timer_due_at), so they survive restarts; SKIP LOCKED lets every instance poll.
+ * (the saga_timer table), so they survive restarts; SKIP LOCKED lets every instance poll.
  */
 export class TimerPoller {
   private running = false;

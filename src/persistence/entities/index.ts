@@ -5,6 +5,7 @@ import { OutboxMessage } from './outbox-message.entity';
 import { SagaEvent } from './saga-event.entity';
 import { SagaInstance } from './saga-instance.entity';
 import { SagaStep } from './saga-step.entity';
+import { SagaTimer } from './saga-timer.entity';
 
-export { BulkAction, BulkActionItem, InboxMessage, ManualAction, OutboxMessage, SagaEvent, SagaInstance, SagaStep };
-export const ENTITIES = [SagaInstance, SagaStep, SagaEvent, OutboxMessage, InboxMessage, ManualAction, BulkAction, BulkActionItem];
+export { BulkAction, BulkActionItem, InboxMessage, ManualAction, OutboxMessage, SagaEvent, SagaInstance, SagaStep, SagaTimer };
+export const ENTITIES = [SagaInstance, SagaStep, SagaTimer, SagaEvent, OutboxMessage, InboxMessage, ManualAction, BulkAction, BulkActionItem];

@@ -6,7 +6,6 @@ import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
  */
 @Entity({ tableName: 'saga_event' })
 @Unique({ properties: ['sagaId', 'seq'] })
-@Index({ properties: ['createdAt'] })
 @Index({ properties: ['txId', 'id'] })
 export class SagaEvent {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
@@ -24,7 +23,8 @@ export class SagaEvent {
   @Property({ type: 'text', nullable: true })
   step?: string | null;
 
-  @Property({ type: 'json' })
+  /** `json`: stored and read whole, never queried inside (see Migration20261126020000). */
+  @Property({ type: 'json', columnType: 'json' })
   detail!: Record<string, unknown>;
 
   /** Who did it: `system`, or the operator behind a manual action. */

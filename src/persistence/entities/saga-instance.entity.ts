@@ -1,15 +1,14 @@
 import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
- * One saga. `state` holds the engine's whole SagaState (JSONB); the columns beside it are copies
+ * One saga. `state` holds the engine's whole SagaState (JSON); the columns beside it are copies
  * of what operators filter and sort by, so lookups use indexes instead of JSON paths.
  */
 @Entity({ tableName: 'saga_instance' })
-@Index({ properties: ['status', 'updatedAt'] })
+@Index({ properties: ['status', 'createdAt', 'id'] })
 @Index({ properties: ['createdAt', 'id'] })
 @Index({ properties: ['customerId'] })
 @Index({ properties: ['endedAt'] })
-@Index({ name: 'saga_instance_timer_due_at_index', expression: 'create index "saga_instance_timer_due_at_index" on "saga_instance" ("timer_due_at") where "timer_due_at" is not null' })
 // Search by business keys (Migration20261126010000; filterSql in saga-read-repository.ts).
 @Index({ properties: ['totalAmount'] })
 @Index({ name: 'saga_instance_payment_methods_index', expression: 'create index "saga_instance_payment_methods_index" on "saga_instance" using gin ("payment_methods")' })
@@ -39,7 +38,11 @@ export class SagaInstance {
   @Property({ type: 'text', nullable: true })
   currentStep?: string | null;
 
-  @Property({ type: 'json' })
+  /**
+   * `json`, not `jsonb`: the state is only ever stored and read whole (never queried inside), and
+   * json skips jsonb's parse on every write and its re-serialisation on every read.
+   */
+  @Property({ type: 'json', columnType: 'json' })
   state!: Record<string, unknown>;
 
   @Property({ type: 'decimal', precision: 19, scale: 4, nullable: true })
@@ -61,10 +64,6 @@ export class SagaInstance {
   /** The forward step whose failure ended the forward phase (failedStep in src/persistence/search-keys.ts). */
   @Property({ type: 'text', nullable: true })
   failedStep?: string | null;
-
-  /** Next durable timer (step timeout or retry back-off); the timer poller scans this index. */
-  @Property({ type: 'timestamptz', nullable: true })
-  timerDueAt?: Date | null;
 
   /** Optimistic lock: every state write checks and bumps it. */
   @Property({ type: 'integer', version: true })

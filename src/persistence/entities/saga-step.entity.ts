@@ -1,8 +1,7 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
 /** One step of one saga, as the engine last left it; rewritten with the saga in one transaction. */
 @Entity({ tableName: 'saga_step' })
-@Index({ properties: ['name', 'status'] })
 export class SagaStep {
   @PrimaryKey({ type: 'uuid' })
   sagaId!: string;

@@ -5,6 +5,7 @@ import { Migration20261125233523 } from './Migration20261125233523';
 import { Migration20261126000710 } from './Migration20261126000710';
 import { Migration20261126011000 } from './Migration20261126011000';
 import { Migration20261126010000 } from './Migration20261126010000';
+import { Migration20261126020000 } from './Migration20261126020000';
 
 /** Every migration, in order. Add new ones here after `npm run migration:create`. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261126000710', class: Migration20261126000710 },
   { name: 'Migration20261126011000', class: Migration20261126011000 },
   { name: 'Migration20261126010000', class: Migration20261126010000 },
+  { name: 'Migration20261126020000', class: Migration20261126020000 },
 ];
