@@ -521,13 +521,18 @@ async function main(): Promise<number> {
     const rssTimer = setInterval(() => { rssMaxKb = Math.max(rssMaxKb, statusKb(orchestrator.pid, 'VmRSS') ?? 0); }, 200);
     cleanup.add('stop RSS sampling', async () => clearInterval(rssTimer));
 
+    // The simulators and the observer fetch as the orchestrator does (its config reads the same variables).
+    const fetchTuning = {
+      fetchMinBytes: process.env.KAFKA_FETCH_MIN_BYTES ? Number(process.env.KAFKA_FETCH_MIN_BYTES) : undefined,
+      fetchMaxWaitMs: process.env.KAFKA_FETCH_MAX_WAIT_MS ? Number(process.env.KAFKA_FETCH_MAX_WAIT_MS) : undefined,
+    };
     // kafkajs reports every transient broker error (fresh topics: "not the leader") at error level.
     const quiet = pino({ level: process.env.BENCH_CLIENT_LOG_LEVEL ?? 'fatal' }, pino.destination(2));
-    const simTransport = new PrefixedTransport(new KafkaTransport({ brokers: kafka.brokers.split(','), clientId: 'bench-sim', logger: quiet }), prefix);
+    const simTransport = new PrefixedTransport(new KafkaTransport({ brokers: kafka.brokers.split(','), clientId: 'bench-sim', logger: quiet, ...fetchTuning }), prefix);
     cleanup.add('close the simulators transport', () => simTransport.close());
     const participants = await startParticipants(simTransport, { groupIdPrefix: `${prefix}sim`, logger: pino({ level: 'warn' }, pino.destination(2)) });
     cleanup.add('stop the simulators', () => participants.stop());
-    const clientTransport = new PrefixedTransport(new KafkaTransport({ brokers: kafka.brokers.split(','), clientId: 'bench-client', logger: quiet }), prefix);
+    const clientTransport = new PrefixedTransport(new KafkaTransport({ brokers: kafka.brokers.split(','), clientId: 'bench-client', logger: quiet, ...fetchTuning }), prefix);
     cleanup.add('close the load generator transport', () => clientTransport.close());
     const observer = new Observer();
     await observer.start(clientTransport, `${prefix}observer`);

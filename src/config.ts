@@ -30,8 +30,8 @@ const configSchema = z.object({
     groupId: z.string().min(1).default('saga-orchestrator'),
     /** Prepended to every topic name, so environments can share a broker; empty by default. */
     /** A fetch is answered once it has this many bytes or has waited this long. */
-    fetchMinBytes: z.coerce.number().int().min(1).default(64 * 1024),
-    fetchMaxWaitMs: z.coerce.number().int().min(0).max(10000).default(20),
+    fetchMinBytes: z.coerce.number().int().min(1).default(1),
+    fetchMaxWaitMs: z.coerce.number().int().min(0).max(10000).default(500),
     topicPrefix: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default(''),
   }),
   log: z.object({

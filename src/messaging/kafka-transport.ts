@@ -101,8 +101,45 @@ export class KafkaTransport implements MessageTransport {
     return count;
   }
 
-  async publish(messages: OutgoingMessage[]): Promise<PublishReceipt[]> {
-    if (messages.length === 0) return [];
+  /**
+   * Publishes at least once. Calls made while a send is in flight wait and go out together in
+   * the next one (group commit for producing): the idempotent producer sends one request at a
+   * time anyway, and one request for many callers costs the broker and this process a fraction
+   * of one each. Order is kept: earlier calls' messages come first in the merged request.
+   */
+  publish(messages: OutgoingMessage[]): Promise<PublishReceipt[]> {
+    if (messages.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.sendQueue.push({ messages, resolve, reject });
+      if (!this.sending) void this.drainSendQueue();
+    });
+  }
+
+  private readonly sendQueue: { messages: OutgoingMessage[]; resolve: (r: PublishReceipt[]) => void; reject: (e: unknown) => void }[] = [];
+  private sending = false;
+
+  private async drainSendQueue(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.sendQueue.length > 0) {
+        const group = this.sendQueue.splice(0);
+        try {
+          const receipts = await this.send(group.length === 1 ? group[0].messages : group.flatMap((g) => g.messages));
+          let at = 0;
+          for (const g of group) {
+            g.resolve(receipts.slice(at, at + g.messages.length));
+            at += g.messages.length;
+          }
+        } catch (error) {
+          for (const g of group) g.reject(error);
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async send(messages: OutgoingMessage[]): Promise<PublishReceipt[]> {
     await this.connect();
     const placed: { topic: string; partition: number; message: OutgoingMessage }[] = [];
     for (const message of messages) {
@@ -138,8 +175,8 @@ export class KafkaTransport implements MessageTransport {
       allowAutoTopicCreation: false,
       sessionTimeout: 10000,
       heartbeatInterval: 1000,
-      minBytes: this.options.fetchMinBytes ?? 64 * 1024,
-      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 20,
+      minBytes: this.options.fetchMinBytes ?? 1,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 500,
       // Bounds what one fetch buffers per partition (memory), while still batching well.
       maxBytesPerPartition: 256 * 1024,
     });

@@ -38,7 +38,8 @@ export class OutboxRelay {
   private wakeUp?: () => void;
   private pendingWake = false;
   private ready: PendingRow[] = [];
-  private marking: Promise<void> = Promise.resolve();
+  private toMark: { row: PendingRow; receipt: PublishReceipt }[] = [];
+  private marking?: Promise<void>;
   private readonly options: OutboxRelayOptions;
 
   constructor(
@@ -85,14 +86,28 @@ export class OutboxRelay {
     // On failure the rows stay unpublished in the table, and the recovery poll retries them.
     const receipts = await this.transport.publish(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers ?? undefined })));
     this.metrics.outboxPublished.inc(rows.length);
-    // Marking runs while the next batch is sent; at most one marking statement at a time.
-    const previous = this.marking;
-    this.marking = previous.then(() => this.markPublished(this.orm.em.getKnex(), rows, receipts, false)).then(
-      () => undefined,
-      (error) => { this.logger.warn({ err: error, rows: rows.length }, 'marking outbox rows published failed; they will be published again'); },
-    );
-    await previous;
+    this.markLater(rows, receipts);
     return rows.length;
+  }
+
+  /**
+   * Marking runs while the next batches are sent: one statement at a time, each marking every
+   * row published since the previous one began (one round trip for many publishes).
+   */
+  private markLater(rows: PendingRow[], receipts: PublishReceipt[]): void {
+    for (const [i, row] of rows.entries()) this.toMark.push({ row, receipt: receipts[i] });
+    this.marking ??= this.markPending().finally(() => { this.marking = undefined; });
+  }
+
+  private async markPending(): Promise<void> {
+    while (this.toMark.length > 0) {
+      const batch = this.toMark.splice(0);
+      try {
+        await this.markPublished(this.orm.em.getKnex(), batch.map((b) => b.row), batch.map((b) => b.receipt), false);
+      } catch (error) {
+        this.logger.warn({ err: error, rows: batch.length }, 'marking outbox rows published failed; they will be published again');
+      }
+    }
   }
 
   /** One poll of the recovery path; returns how many rows it published. */

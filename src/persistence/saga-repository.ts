@@ -1,10 +1,12 @@
-import type { EntityManager, Knex, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ClientBase } from 'pg';
 import type {
-  AnySagaState, InboxEntry, ManualActionRecord, RawOutboxMessage, SagaStore, SagaTransaction, SagaWrite, StoredSaga, WrittenOutboxMessage,
+  AnySagaState, InboxClaim, InboxEntry, ManualActionRecord, RawOutboxMessage, SagaStore, SagaTransaction, SagaWrite, StoredSaga, WrittenOutboxMessage,
 } from '../runtime/ports';
 
 import { failedStep, paymentMethods } from './search-keys';
-import { execute, jsonChunks, selectRows } from './sql';
+import { PgTransaction } from './pg-transaction';
+import { jsonChunks } from './sql';
 
 /** PostgreSQL channel announcing committed saga changes to every instance (see change-listener.ts). */
 export const SAGA_CHANGES_CHANNEL = 'saga_changes';
@@ -22,39 +24,61 @@ interface SagaRow { state: AnySagaState; version: number; event_seq: number }
 export class PostgresSagaStore implements SagaStore {
   constructor(private readonly orm: MikroORM) {}
 
-  inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {
-    return this.orm.em.fork().transactional((em) => work(new PostgresSagaTransaction(em)));
+  /** On a connection of MikroORM's pool, without its unit of work (this path writes SQL only). */
+  async inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {
+    const pool = this.orm.em.getKnex().client as { acquireConnection(): Promise<ClientBase>; releaseConnection(c: ClientBase): Promise<void> };
+    const client = await pool.acquireConnection();
+    const tx = new PgTransaction(client);
+    try {
+      const result = await work(new PostgresSagaTransaction(tx));
+      await tx.commit();
+      return result;
+    } catch (error) {
+      // A failed rollback means a broken connection, which the pool discards.
+      await tx.rollback().catch(() => undefined);
+      throw error;
+    } finally {
+      await pool.releaseConnection(client);
+    }
   }
 }
 
 class PostgresSagaTransaction implements SagaTransaction {
-  constructor(private readonly em: EntityManager) {}
-
-  private get knex(): Knex {
-    return this.em.getTransactionContext<Knex.Transaction>() ?? this.em.getKnex();
-  }
+  constructor(private readonly tx: PgTransaction) {}
 
   private query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return selectRows<T>(this.knex, sql, params);
+    return this.tx.query<T>(sql, params);
   }
 
   private run(sql: string, params: unknown[] = []): Promise<number> {
-    return execute(this.knex, sql, params);
+    return this.tx.run(sql, params);
   }
 
-  async claimInbox(entries: InboxEntry[]): Promise<Set<string>> {
-    if (entries.length === 0) return new Set();
-    const fresh = new Set<string>();
-    for (const chunk of jsonChunks(entries.map((e) => ({ event_id: e.eventId, topic: e.topic })))) {
-      const rows = await this.query<{ event_id: string }>(
-        `insert into inbox_message (event_id, topic, received_at)
-         select x.event_id, x.topic, now() from json_to_recordset(?::json) as x(event_id uuid, topic text)
-         on conflict (event_id) do nothing returning event_id`,
-        [chunk],
+  async claimInboxAndLock(entries: InboxEntry[], sagaIds: string[], orderIds: string[]): Promise<InboxClaim> {
+    if (entries.length === 0) return { fresh: new Set(), locked: await this.lockSagas(sagaIds), sagaIdsByOrder: await this.sagaIdsByOrder(orderIds) };
+    const claim: InboxClaim = { fresh: new Set(), locked: new Map(), sagaIdsByOrder: new Map() };
+    const chunks = jsonChunks(entries.map((e) => ({ event_id: e.eventId, topic: e.topic })));
+    for (const [i, chunk] of chunks.entries()) {
+      // Looked up and locked with the first chunk only; sorted so two transactions cannot deadlock.
+      const ids = i === 0 ? [...new Set(sagaIds)].sort().join(',') : '';
+      const orders = i === 0 ? [...new Set(orderIds)].join(',') : '';
+      const rows = await this.query<{ fresh: string[]; locked: SagaRow[]; by_order: { id: string; order_id: string }[] }>(
+        `with claimed as (
+           insert into inbox_message (event_id, topic, received_at)
+           select x.event_id, x.topic, now() from json_to_recordset(?::json) as x(event_id uuid, topic text)
+           on conflict (event_id) do nothing returning event_id)
+         select array(select event_id::text from claimed) as fresh,
+           (select coalesce(json_agg(json_build_object('state', l.state, 'version', l.version, 'event_seq', l.event_seq)), '[]'::json)
+            from (select state, version, event_seq from saga_instance where id = any(string_to_array(?, ',')::uuid[]) order by id for update) l) as locked,
+           (select coalesce(json_agg(json_build_object('id', o.id, 'order_id', o.order_id)), '[]'::json)
+            from saga_instance o where o.order_id = any(string_to_array(?, ',')::uuid[])) as by_order`,
+        [chunk, ids, orders],
       );
-      for (const r of rows) fresh.add(r.event_id);
+      for (const id of rows[0].fresh) claim.fresh.add(id);
+      for (const r of rows[0].locked) claim.locked.set(r.state.id, toStored(r));
+      for (const r of rows[0].by_order) claim.sagaIdsByOrder.set(r.order_id, r.id);
     }
-    return fresh;
+    return claim;
   }
 
   async lockSagas(ids: string[]): Promise<Map<string, StoredSaga>> {
@@ -86,94 +110,79 @@ class PostgresSagaTransaction implements SagaTransaction {
     return rows.map(toStored);
   }
 
+  /**
+   * Writes the sagas of one transaction: rows, steps, timers, events, change notices and outbox
+   * messages, in one statement (data-modifying CTEs) per ~96 KB of data. Round trips, not rows,
+   * are what costs most here: each one wakes PostgreSQL and this process, and on a VM every
+   * wake-up is expensive, so eight statements per transaction cost far more than one.
+   */
   async write(writes: SagaWrite[]): Promise<WrittenOutboxMessage[]> {
-    if (writes.length === 0) return [];
-    const inserts = writes.filter((w) => w.previousVersion === null);
-    const updates = writes.filter((w) => w.previousVersion !== null);
-    const columns = `id uuid, type text, definition_version int, order_id uuid, customer_id text, status text,
-      current_step text, state json, total_amount numeric, final_amount numeric, currency text, last_error text,
-      version int, prev_version int, event_seq int, created_at timestamptz,
-      updated_at timestamptz, ended_at timestamptz, payment_methods text[], failed_step text`;
-    for (const chunk of jsonChunks(inserts.map(sagaRecord))) {
-      await this.run(
-        `insert into saga_instance (id, type, definition_version, order_id, customer_id, status, current_step, state,
-           total_amount, final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at,
-           payment_methods, failed_step)
-         select id, type, definition_version, order_id, customer_id, status, current_step, state, total_amount,
-           final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at,
-           payment_methods, failed_step
-         from json_to_recordset(?::json) as x(${columns})`,
-        [chunk],
-      );
-    }
-    let changed = 0;
-    for (const chunk of jsonChunks(updates.map(sagaRecord))) {
-      changed += await this.run(
-        `update saga_instance s set status = x.status, current_step = x.current_step, state = x.state,
-           final_amount = x.final_amount, last_error = x.last_error, version = x.version, event_seq = x.event_seq, updated_at = x.updated_at, ended_at = x.ended_at,
-           payment_methods = x.payment_methods, failed_step = x.failed_step
-         from json_to_recordset(?::json) as x(${columns})
-         where s.id = x.id and s.version = x.prev_version`,
-        [chunk],
-      );
-    }
-    if (changed !== updates.length) throw new OptimisticLockError(`${updates.length - changed} saga(s) changed concurrently`);
-    await this.writeTimers(writes);
-    const steps = writes.flatMap((w) => (w.changedSteps ?? w.state.steps.map((_, i) => i)).map((position) => {
-      const step = w.state.steps[position];
-      return {
-        saga_id: w.state.id, name: step.name, position, status: step.status, attempts: step.attempts,
-        compensation_attempts: step.compensationAttempts, last_error: step.lastError,
-        started_ms: step.startedAtMs, ended_ms: step.endedAtMs ?? step.compensationEndedAtMs,
-      };
-    }));
-    for (const chunk of jsonChunks(steps)) await this.run(
-      `insert into saga_step (saga_id, name, position, status, attempts, compensation_attempts, last_error, started_at, ended_at)
-       select saga_id, name, position, status, attempts, compensation_attempts, last_error, ${msToTimestamp('started_ms')}, ${msToTimestamp('ended_ms')}
-       from json_to_recordset(?::json) as x(saga_id uuid, name text, position int, status text, attempts int,
-         compensation_attempts int, last_error text, started_ms bigint, ended_ms bigint)
-       on conflict (saga_id, name) do update set status = excluded.status, attempts = excluded.attempts,
-         compensation_attempts = excluded.compensation_attempts, last_error = excluded.last_error,
-         started_at = excluded.started_at, ended_at = excluded.ended_at`,
-      [chunk],
-    );
-    const events = writes.flatMap((w) => w.events.map((event, i) => ({
-      saga_id: w.state.id, seq: w.previousEventSeq + i + 1, type: event.type, step: event.step,
-      detail: event.detail, actor: w.actor, created_ms: event.atMs,
-    })));
-    for (const chunk of jsonChunks(events)) {
-      await this.run(
-        `insert into saga_event (saga_id, seq, type, step, detail, actor, created_at)
-         select saga_id, seq, type, step, detail, actor, ${msToTimestamp('created_ms')}
-         from json_to_recordset(?::json) as x(saga_id uuid, seq int, type text, step text, detail json, actor text, created_ms bigint)`,
-        [chunk],
-      );
-    }
-    // NOTIFY is transactional: every instance hears it after the commit, in commit order.
-    await this.query(
-      'select pg_notify(?, n) from jsonb_array_elements_text(?::jsonb) as n',
-      [SAGA_CHANGES_CHANNEL, JSON.stringify(writes.map((w) => JSON.stringify({
-        s: w.state.id, v: (w.previousVersion ?? 0) + 1, f: w.previousEventSeq, t: w.previousEventSeq + w.events.length,
-      })))],
-    );
-    return this.enqueue(writes.flatMap((w) => w.outbox.map((m) => ({
-      eventId: m.eventId, topic: m.topic, key: m.key, value: JSON.stringify(m.value), sagaId: w.state.id, step: m.step,
-    }))));
+    const written: WrittenOutboxMessage[] = [];
+    for (const group of groupBySize(writes.map(sagaParts), WRITE_GROUP_CHARS)) written.push(...await this.writeGroup(group));
+    return written;
   }
 
-  /** Arms each written saga's next timer, or disarms it (saga_timer, one row per saga at most). */
-  private async writeTimers(writes: SagaWrite[]): Promise<void> {
-    const armed = writes.filter((w) => w.state.timer).map((w) => ({ saga_id: w.state.id, due_at: iso(w.state.timer!.dueAtMs) }));
-    // A new saga has no timer row yet; an updated one may have.
-    const disarmed = writes.filter((w) => !w.state.timer && w.previousVersion !== null).map((w) => w.state.id);
-    if (armed.length === 0 && disarmed.length === 0) return;
-    await this.run(
-      `with disarmed as (delete from saga_timer where saga_id = any(string_to_array(?, ',')::uuid[]))
-       insert into saga_timer (saga_id, due_at)
-       select saga_id, due_at from json_to_recordset(?::json) as x(saga_id uuid, due_at timestamptz)
-       on conflict (saga_id) do update set due_at = excluded.due_at`,
-      [disarmed.join(','), JSON.stringify(armed)],
+  private async writeGroup(group: SagaParts[]): Promise<WrittenOutboxMessage[]> {
+    const list = (parts: string[]) => `[${parts.join(',')}]`;
+    const updates = group.filter((g) => !g.isNew).length;
+    const rows = await this.query<{ updated: number; outbox_ids: string[] }>(
+      `with
+         inserted as (
+           insert into saga_instance (${SAGA_COLUMNS})
+           select ${SAGA_COLUMNS} from json_to_recordset(?::json) as x(${SAGA_RECORD})),
+         updated as (
+           update saga_instance s set status = x.status, current_step = x.current_step, state = x.state,
+             final_amount = x.final_amount, last_error = x.last_error, version = x.version, event_seq = x.event_seq,
+             updated_at = x.updated_at, ended_at = x.ended_at, payment_methods = x.payment_methods, failed_step = x.failed_step
+           from json_to_recordset(?::json) as x(${SAGA_RECORD})
+           where s.id = x.id and s.version = x.prev_version
+           returning 1),
+         disarmed as (delete from saga_timer where saga_id = any(string_to_array(?, ',')::uuid[])),
+         armed as (
+           insert into saga_timer (saga_id, due_at)
+           select saga_id, ${msToTimestamp('due_ms')} from json_to_recordset(?::json) as x(saga_id uuid, due_ms bigint)
+           on conflict (saga_id) do update set due_at = excluded.due_at),
+         steps as (
+           insert into saga_step (saga_id, name, position, status, attempts, compensation_attempts, last_error, started_at, ended_at)
+           select saga_id, name, position, status, attempts, compensation_attempts, last_error, ${msToTimestamp('started_ms')}, ${msToTimestamp('ended_ms')}
+           from json_to_recordset(?::json) as x(saga_id uuid, name text, position int, status text, attempts int,
+             compensation_attempts int, last_error text, started_ms bigint, ended_ms bigint)
+           on conflict (saga_id, name) do update set status = excluded.status, attempts = excluded.attempts,
+             compensation_attempts = excluded.compensation_attempts, last_error = excluded.last_error,
+             started_at = excluded.started_at, ended_at = excluded.ended_at),
+         events as (
+           insert into saga_event (saga_id, seq, type, step, detail, actor, created_at)
+           select saga_id, seq, type, step, detail, actor, ${msToTimestamp('created_ms')}
+           from json_to_recordset(?::json) as x(saga_id uuid, seq int, type text, step text, detail json, actor text, created_ms bigint)),
+         outbox as (
+           insert into outbox_message (event_id, topic, key, value, headers, saga_id, step, created_at)
+           select event_id, topic, key, value, headers, saga_id, step, now()
+           from rows from (json_to_recordset(?::json) as (event_id uuid, topic text, key text, value text, headers jsonb, saga_id uuid, step text))
+             with ordinality as x(event_id, topic, key, value, headers, saga_id, step, n)
+           order by n
+           returning id),
+         -- NOTIFY is transactional: every instance hears it after the commit, in commit order.
+         notified as (select pg_notify(?, n) from json_array_elements_text(?::json) as n)
+       select (select count(*) from updated)::int as updated,
+              (select count(*) from notified)::int as notified,
+              array(select o.id::text from outbox o order by o.id) as outbox_ids`,
+      [
+        list(group.filter((g) => g.isNew).map((g) => g.record)),
+        list(group.filter((g) => !g.isNew).map((g) => g.record)),
+        group.flatMap((g) => (g.disarmed ? [g.disarmed] : [])).join(','),
+        list(group.flatMap((g) => (g.armed ? [g.armed] : []))),
+        list(group.flatMap((g) => g.steps)),
+        list(group.flatMap((g) => g.events)),
+        list(group.flatMap((g) => g.outbox.map((o) => o.json))),
+        SAGA_CHANGES_CHANNEL,
+        list(group.map((g) => g.notice)),
+      ],
     );
+    const { updated, outbox_ids: ids } = rows[0];
+    if (updated !== updates) throw new OptimisticLockError(`${updates - updated} saga(s) changed concurrently`);
+    // The outbox rows were inserted in order, so the ascending ids (sorted as numbers, not as
+    // the text they are returned as) are theirs one for one.
+    return group.flatMap((g) => g.outbox).map((o, i) => ({ id: ids[i], topic: o.topic, key: o.key, value: o.value, headers: null }));
   }
 
   async claimManualAction(record: ManualActionRecord): Promise<ManualActionRecord | null> {
@@ -252,4 +261,80 @@ function sagaRecord(w: SagaWrite) {
     created_at: iso(s.startedAtMs), updated_at: iso(s.updatedAtMs), ended_at: iso(s.endedAtMs),
     payment_methods: paymentMethods(data), failed_step: failedStep(s),
   };
+}
+
+/** Columns of saga_instance written from a saga record (sagaRecord). */
+const SAGA_COLUMNS = `id, type, definition_version, order_id, customer_id, status, current_step, state, total_amount,
+  final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at, payment_methods, failed_step`;
+
+/** The shape of a saga record in json_to_recordset. */
+const SAGA_RECORD = `id uuid, type text, definition_version int, order_id uuid, customer_id text, status text,
+  current_step text, state json, total_amount numeric, final_amount numeric, currency text, last_error text,
+  version int, prev_version int, event_seq int, created_at timestamptz,
+  updated_at timestamptz, ended_at timestamptz, payment_methods text[], failed_step text`;
+
+/**
+ * Data per write statement. Above ~128 KB, strings and buffers get fresh memory from the kernel
+ * (V8's large-object space, glibc, PostgreSQL's message buffer), and page faults are expensive
+ * on VMs; below it, one statement per transaction is the common case.
+ */
+const WRITE_GROUP_CHARS = 96_000;
+
+/** One saga's part of a write statement, each row already as JSON. */
+interface SagaParts {
+  isNew: boolean;
+  record: string;
+  steps: string[];
+  events: string[];
+  outbox: { json: string; topic: string; key: string; value: string }[];
+  armed: string | null;
+  disarmed: string | null;
+  notice: string;
+  chars: number;
+}
+
+function sagaParts(w: SagaWrite): SagaParts {
+  const id = w.state.id;
+  const steps = (w.changedSteps ?? w.state.steps.map((_, i) => i)).map((position) => {
+    const step = w.state.steps[position];
+    return JSON.stringify({
+      saga_id: id, name: step.name, position, status: step.status, attempts: step.attempts,
+      compensation_attempts: step.compensationAttempts, last_error: step.lastError,
+      started_ms: step.startedAtMs, ended_ms: step.endedAtMs ?? step.compensationEndedAtMs,
+    });
+  });
+  const events = w.events.map((event, i) => JSON.stringify({
+    saga_id: id, seq: w.previousEventSeq + i + 1, type: event.type, step: event.step,
+    detail: event.detail, actor: w.actor, created_ms: event.atMs,
+  }));
+  const outbox = w.outbox.map((m) => {
+    const value = JSON.stringify(m.value);
+    return { topic: m.topic, key: m.key, value, json: JSON.stringify({ event_id: m.eventId, topic: m.topic, key: m.key, value, headers: null, saga_id: id, step: m.step }) };
+  });
+  const record = JSON.stringify(sagaRecord(w));
+  // A new saga has no timer row yet; an updated one may have.
+  const armed = w.state.timer ? JSON.stringify({ saga_id: id, due_ms: w.state.timer.dueAtMs }) : null;
+  const disarmed = !w.state.timer && w.previousVersion !== null ? id : null;
+  const notice = JSON.stringify(JSON.stringify({ s: id, v: (w.previousVersion ?? 0) + 1, f: w.previousEventSeq, t: w.previousEventSeq + w.events.length }));
+  const chars = record.length + notice.length + steps.reduce((n, x) => n + x.length, 0) + events.reduce((n, x) => n + x.length, 0)
+    + outbox.reduce((n, x) => n + x.json.length, 0);
+  return { isNew: w.previousVersion === null, record, steps, events, outbox, armed, disarmed, notice, chars };
+}
+
+/** Consecutive groups of about `maxChars` at most (a single saga may exceed it). */
+function groupBySize(parts: SagaParts[], maxChars: number): SagaParts[][] {
+  const groups: SagaParts[][] = [];
+  let group: SagaParts[] = [];
+  let size = 0;
+  for (const p of parts) {
+    if (group.length > 0 && size + p.chars > maxChars) {
+      groups.push(group);
+      group = [];
+      size = 0;
+    }
+    group.push(p);
+    size += p.chars;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }

@@ -66,10 +66,20 @@ export interface ManualActionRecord {
   stateBefore: Record<string, unknown> | null;
 }
 
+export interface InboxClaim {
+  fresh: Set<string>;
+  locked: Map<string, StoredSaga>;
+  sagaIdsByOrder: Map<string, string>;
+}
+
 /** Work inside one database transaction. */
 export interface SagaTransaction {
-  /** Records consumed eventIds; returns the ones not seen before (the rest are duplicates). */
-  claimInbox(entries: InboxEntry[]): Promise<Set<string>>;
+  /**
+   * Records consumed eventIds and returns the ones not seen before (the rest are duplicates);
+   * in the same round trip, loads and row-locks the given sagas as lockSagas does and looks up
+   * the given orders as sagaIdsByOrder does.
+   */
+  claimInboxAndLock(entries: InboxEntry[], sagaIds: string[], orderIds: string[]): Promise<InboxClaim>;
   /** Loads and row-locks sagas until commit, so one saga's messages apply one at a time. */
   lockSagas(ids: string[]): Promise<Map<string, StoredSaga>>;
   /** orderId -> sagaId for the orders that have a saga. */

@@ -7,7 +7,7 @@ import { dlqTopic, parseIncoming, type ContractMessage } from '../messaging/cont
 import type { TransportMessage } from '../messaging/transport';
 import { ManualActionError, applyManualAction, requestFingerprint, sameRequest, type ManualActionRequest } from './manual-actions';
 import type { Metrics } from './metrics';
-import type { AnySagaState, ManualActionRecord, RawOutboxMessage, SagaTransaction, SagaStore, SagaWrite, StoredSaga, WrittenOutboxMessage } from './ports';
+import type { AnySagaState, InboxClaim, ManualActionRecord, RawOutboxMessage, SagaTransaction, SagaStore, SagaWrite, StoredSaga, WrittenOutboxMessage } from './ports';
 
 /** How a message that starts a saga maps to a definition and its data (e.g. OrderCreated). */
 export interface SagaTrigger {
@@ -116,7 +116,12 @@ export class SagaProcessor {
       else deadLetters.push(this.deadLetter(raw, parsed.error));
     }
     const committed = await this.deps.store.inTransaction(async (tx) => {
-      const fresh = await tx.claimInbox(valid.map((v) => ({ eventId: v.message.eventId, topic: v.raw.topic })));
+      // In the inbox's round trip: lock the sagas replies name, look up the orders the rest name.
+      const { fresh, locked, sagaIdsByOrder } = await tx.claimInboxAndLock(
+        valid.map((v) => ({ eventId: v.message.eventId, topic: v.raw.topic })),
+        valid.filter((v) => !this.needsOrderLookup(v.message)).map((v) => v.message.sagaId!),
+        valid.filter((v) => this.needsOrderLookup(v.message)).map((v) => v.message.orderId),
+      );
       // First copy of each new eventId only: a batch can hold the same message twice.
       const toApply = valid.filter((v) => fresh.delete(v.message.eventId));
       this.deps.metrics.duplicates.inc(valid.length - toApply.length);
@@ -124,7 +129,7 @@ export class SagaProcessor {
       for (const v of valid) {
         if (!applied.has(v)) this.deps.logger.debug({ eventId: v.message.eventId, sagaId: v.message.sagaId, orderId: v.message.orderId }, 'duplicate message ignored');
       }
-      const working = await this.apply(tx, toApply, deadLetters);
+      const working = await this.apply(tx, toApply, deadLetters, { locked, sagaIdsByOrder });
       const written = await this.persist(tx, working);
       written.outbox.push(...(await tx.enqueue(deadLetters)));
       return written;
@@ -227,14 +232,22 @@ export class SagaProcessor {
     return prior.sagaId;
   }
 
-  private async apply(tx: SagaTransaction, items: { raw: TransportMessage; message: ContractMessage }[], deadLetters: RawOutboxMessage[]): Promise<Map<string, WorkingSaga>> {
+  /** Sagas are found by the envelope's sagaId, else by orderId (one saga per order); starts check the order. */
+  private needsOrderLookup(message: ContractMessage): boolean {
+    return !message.sagaId || !!this.deps.triggers[message.eventType];
+  }
+
+  /** `prefetched`: what claimInboxAndLock already locked and looked up in this transaction. */
+  private async apply(
+    tx: SagaTransaction, items: { raw: TransportMessage; message: ContractMessage }[], deadLetters: RawOutboxMessage[],
+    prefetched?: Pick<InboxClaim, 'locked' | 'sagaIdsByOrder'>,
+  ): Promise<Map<string, WorkingSaga>> {
     const ctx = this.context(true);
     const working = new Map<string, WorkingSaga>();
-    // Sagas are found by the envelope's sagaId, else by orderId (one saga per order).
-    const orderIds = items.filter((i) => !i.message.sagaId || this.deps.triggers[i.message.eventType]).map((i) => i.message.orderId);
-    const byOrder = await tx.sagaIdsByOrder(orderIds);
-    const sagaIds = items.map((i) => i.message.sagaId ?? byOrder.get(i.message.orderId)).filter((id): id is string => !!id);
-    const locked = await tx.lockSagas(sagaIds);
+    const byOrder = prefetched?.sagaIdsByOrder ?? await tx.sagaIdsByOrder(items.filter((i) => this.needsOrderLookup(i.message)).map((i) => i.message.orderId));
+    const locked = prefetched?.locked ?? new Map<string, StoredSaga>();
+    const sagaIds = items.map((i) => i.message.sagaId ?? byOrder.get(i.message.orderId)).filter((id): id is string => !!id && !locked.has(id));
+    for (const [id, stored] of await tx.lockSagas(sagaIds)) locked.set(id, stored);
     const startedByOrder = new Map<string, string>();
 
     for (const { raw, message } of items) {

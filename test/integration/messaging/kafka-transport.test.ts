@@ -29,6 +29,24 @@ describe('KafkaTransport on the real broker', () => {
     expect(receipts.map((r) => r.offset)).toEqual(received.map((m) => m.offset));
   });
 
+  it('merges publishes made while one is in flight, and still tells each caller where its own messages landed', async () => {
+    const topic = uniqueName('merged');
+    await transport.ensureTopics([topic]);
+    const calls = Array.from({ length: 6 }, (_, call) =>
+      Array.from({ length: 3 }, (__, n) => ({ topic, key: `order-${(call + n) % 4}`, value: `${call}-${n}` })));
+    const receipts = await Promise.all(calls.map((messages) => transport.publish(messages)));
+    const received = new Map<string, TransportMessage>();
+    const subscription = await transport.subscribe({ groupId: uniqueName('group'), topics: [topic] }, async (batch) => {
+      for (const m of batch) received.set(m.value!.toString(), m);
+    });
+    await eventually(() => (received.size >= 18 ? true : undefined), 30000, 'eighteen messages');
+    await subscription.stop();
+    calls.forEach((messages, call) => messages.forEach((m, n) => {
+      const landed = received.get(m.value)!;
+      expect({ partition: receipts[call][n].partition, offset: receipts[call][n].offset }).toEqual({ partition: landed.partition, offset: landed.offset });
+    }));
+  });
+
   it('delivers a batch again when its handler fails', async () => {
     const topic = uniqueName('redeliver');
     let attempts = 0;
