@@ -21,5 +21,7 @@ COPY --from=build /app/dist ./dist
 # `node` (uid 1000) comes with the base image; the app files stay root-owned, read-only to it.
 USER node
 EXPOSE 8095
-# A larger young generation: the short-lived objects of each batch die in fewer scavenges.
-CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]
+# A larger young generation: the short-lived objects of each batch die in fewer scavenges. A
+# capped old generation: without a cap V8 grows the heap lazily to ~350 MB RSS in `npm run bench`;
+# with it RSS stays near 230 MB at the same throughput (the live set is well under 160 MB).
+CMD ["node", "--max-semi-space-size=32", "--max-old-space-size=256", "dist/src/main.js"]

@@ -184,7 +184,7 @@ async function startOrchestrator(env: Record<string, string>, cleanup: Cleanup):
   let profileDir: string | null = null;
   // The same V8 flags as the Dockerfile's CMD: a larger young generation, so the many
   // short-lived objects of a batch die in fewer scavenges (BENCH_NODE_ARGS replaces them).
-  const nodeArgs: string[] = (process.env.BENCH_NODE_ARGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean);
+  const nodeArgs: string[] = (process.env.BENCH_NODE_ARGS ?? '--max-semi-space-size=32 --max-old-space-size=256').split(' ').filter(Boolean);
   if (opts.cpuProf) {
     // Node 20 refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
     profileDir = join(RESULTS, 'prof', runId);

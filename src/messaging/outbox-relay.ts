@@ -6,6 +6,8 @@ import type { WrittenOutboxMessage } from '../runtime/ports';
 import type { MessageTransport, PublishReceipt } from './transport';
 
 type PendingRow = WrittenOutboxMessage;
+/** Where a published row landed: all that marking needs (not the message itself). */
+type PublishedRow = { id: string; partition: number; offset: string };
 
 export interface OutboxRelayOptions {
   /** Rows per publish. */
@@ -38,7 +40,7 @@ export class OutboxRelay {
   private wakeUp?: () => void;
   private pendingWake = false;
   private ready: PendingRow[] = [];
-  private toMark: { row: PendingRow; receipt: PublishReceipt }[] = [];
+  private toMark: PublishedRow[] = [];
   private marking?: Promise<void>;
   private readonly options: OutboxRelayOptions;
 
@@ -87,6 +89,8 @@ export class OutboxRelay {
     const receipts = await this.transport.publish(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers ?? undefined })));
     this.metrics.outboxPublished.inc(rows.length);
     this.markLater(rows, receipts);
+    // Backpressure: publishing stays at most about one batch ahead of marking.
+    if (this.toMark.length > this.options.batchSize) await this.marking;
     return rows.length;
   }
 
@@ -95,7 +99,7 @@ export class OutboxRelay {
    * row published since the previous one began (one round trip for many publishes).
    */
   private markLater(rows: PendingRow[], receipts: PublishReceipt[]): void {
-    for (const [i, row] of rows.entries()) this.toMark.push({ row, receipt: receipts[i] });
+    for (const [i, row] of rows.entries()) this.toMark.push({ id: row.id, partition: receipts[i].partition, offset: receipts[i].offset });
     this.marking ??= this.markPending().finally(() => { this.marking = undefined; });
   }
 
@@ -103,7 +107,7 @@ export class OutboxRelay {
     while (this.toMark.length > 0) {
       const batch = this.toMark.splice(0);
       try {
-        await this.markPublished(this.orm.em.getKnex(), batch.map((b) => b.row), batch.map((b) => b.receipt), false);
+        await this.markPublished(this.orm.em.getKnex(), batch, false);
       } catch (error) {
         this.logger.warn({ err: error, rows: batch.length }, 'marking outbox rows published failed; they will be published again');
       }
@@ -124,14 +128,14 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return 0;
       const receipts = await this.transport.publish(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers ?? undefined })));
-      await this.markPublished(knex, rows, receipts, true);
+      await this.markPublished(knex, rows.map((r, i) => ({ id: r.id, partition: receipts[i].partition, offset: receipts[i].offset })), true);
       this.metrics.outboxPublished.inc(rows.length);
       return rows.length;
     });
   }
 
-  private async markPublished(knex: Knex, rows: PendingRow[], receipts: PublishReceipt[], locked: boolean): Promise<void> {
-    for (const chunk of jsonChunks(rows.map((r, i) => ({ id: r.id, partition: receipts[i].partition, offset: receipts[i].offset })))) {
+  private async markPublished(knex: Knex, rows: PublishedRow[], locked: boolean): Promise<void> {
+    for (const chunk of jsonChunks(rows)) {
       await execute(
         knex,
         `update outbox_message o set published_at = now(), partition = x.partition, "offset" = x.offset

@@ -62,21 +62,24 @@ class PostgresSagaTransaction implements SagaTransaction {
       // Looked up and locked with the first chunk only; sorted so two transactions cannot deadlock.
       const ids = i === 0 ? [...new Set(sagaIds)].sort().join(',') : '';
       const orders = i === 0 ? [...new Set(orderIds)].join(',') : '';
-      const rows = await this.query<{ fresh: string[]; locked: SagaRow[]; by_order: { id: string; order_id: string }[] }>(
+      // One row per result, not one JSON document: a batch's states would make one huge string.
+      const rows = await this.query<{ kind: 'fresh' | 'locked' | 'order'; id: string; state: AnySagaState | null; version: number | null; event_seq: number | null; order_id: string | null }>(
         `with claimed as (
            insert into inbox_message (event_id, topic, received_at)
            select x.event_id, x.topic, now() from json_to_recordset(?::json) as x(event_id uuid, topic text)
-           on conflict (event_id) do nothing returning event_id)
-         select array(select event_id::text from claimed) as fresh,
-           (select coalesce(json_agg(json_build_object('state', l.state, 'version', l.version, 'event_seq', l.event_seq)), '[]'::json)
-            from (select state, version, event_seq from saga_instance where id = any(string_to_array(?, ',')::uuid[]) order by id for update) l) as locked,
-           (select coalesce(json_agg(json_build_object('id', o.id, 'order_id', o.order_id)), '[]'::json)
-            from saga_instance o where o.order_id = any(string_to_array(?, ',')::uuid[])) as by_order`,
+           on conflict (event_id) do nothing returning event_id),
+         locked as (select id, state, version, event_seq from saga_instance where id = any(string_to_array(?, ',')::uuid[]) order by id for update),
+         by_order as (select id, order_id from saga_instance where order_id = any(string_to_array(?, ',')::uuid[]))
+         select 'fresh' as kind, event_id::text as id, null::json as state, null::int as version, null::int as event_seq, null::text as order_id from claimed
+         union all select 'locked', id::text, state, version, event_seq, null from locked
+         union all select 'order', id::text, null, null, null, order_id::text from by_order`,
         [chunk, ids, orders],
       );
-      for (const id of rows[0].fresh) claim.fresh.add(id);
-      for (const r of rows[0].locked) claim.locked.set(r.state.id, toStored(r));
-      for (const r of rows[0].by_order) claim.sagaIdsByOrder.set(r.order_id, r.id);
+      for (const r of rows) {
+        if (r.kind === 'fresh') claim.fresh.add(r.id);
+        else if (r.kind === 'locked') claim.locked.set(r.id, { state: r.state!, version: r.version!, eventSeq: r.event_seq! });
+        else claim.sagaIdsByOrder.set(r.order_id!, r.id);
+      }
     }
     return claim;
   }
