@@ -12,10 +12,11 @@ export interface KafkaTransportOptions {
   defaultPartitions?: number;
   /**
    * Fetch tuning: the broker answers a fetch once it has `fetchMinBytes` or after
-   * `fetchMaxWaitMs`. Waiting a little for more data makes far fewer, larger fetches (each
-   * request costs the broker and the client the same CPU however small) at the price of at most
-   * that wait per hop. Defaults 64 KiB / 20 ms (the service sets them from KAFKA_FETCH_MIN_BYTES /
-   * KAFKA_FETCH_MAX_WAIT_MS in src/config.ts).
+   * `fetchMaxWaitMs`. Defaults 1 byte / 500 ms: a fetch returns as soon as there is data (the
+   * next one then takes all that arrived while the batch was handled) and an idle consumer asks
+   * twice a second. A larger minimum with a short wait makes fewer, larger fetches at the price
+   * of that wait on every hop, and 1000/wait fetches a second from every idle consumer. The
+   * service sets them from KAFKA_FETCH_MIN_BYTES / KAFKA_FETCH_MAX_WAIT_MS (src/config.ts).
    */
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;

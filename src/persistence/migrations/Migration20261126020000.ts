@@ -8,7 +8,8 @@ import { Migration } from '@mikro-orm/migrations';
  * - status lookups sort by created_at (which never changes) instead of updated_at;
  * - saga_step loses its (name, status) index (the failing-step search uses saga_instance.failed_step);
  * - saga_event loses its created_at index (no query reads events by time alone);
- * - free space on each page (fillfactor) leaves room for the next version of a row;
+ * - free space on each page (fillfactor) leaves room for the next version of a row (70 % for
+ *   saga_instance: two ~2.5 KB rows a page and room for their next versions);
  * - the saga state (a few KB of JSON) and each event's detail are `json`, not `jsonb`: they are
  *   written whole and read whole, never queried inside, and json skips a parse on every write and
  *   a re-serialisation on every read; the state is compressed with lz4, several times faster than
@@ -28,7 +29,7 @@ export class Migration20261126020000 extends Migration {
     this.addSql(`drop index "saga_step_name_status_index";`);
     this.addSql(`drop index "saga_event_created_at_index";`);
 
-    this.addSql(`alter table "saga_instance" set (fillfactor = 50);`);
+    this.addSql(`alter table "saga_instance" set (fillfactor = 70);`);
     this.addSql(`alter table "saga_step" set (fillfactor = 60);`);
     this.addSql(`alter table "saga_timer" set (fillfactor = 70);`);
     this.addSql(`alter table "saga_instance" alter column "state" type json using "state"::json;`);
