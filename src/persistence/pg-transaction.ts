@@ -85,6 +85,7 @@ export function literal(value: unknown): string {
     return `'${value}'`;
   }
   if (typeof value === 'boolean' || typeof value === 'bigint') return `'${value}'`;
+  if (typeof value === 'object' && !(value instanceof Date)) throw new Error('objects and arrays go in as JSON text, not as values');
   const text = value instanceof Date ? value.toISOString() : String(value);
   // E'' with doubled backslashes means the same whatever standard_conforming_strings says.
   return text.includes('\\')

@@ -16,6 +16,7 @@ describe('SQL text helpers of the hot path', () => {
     expect(() => inlined('select ?, ?', [1])).toThrow(/fewer parameters/);
     expect(() => inlined('select ?', [1, 2])).toThrow(/more parameters/);
     expect(() => literal(Number.NaN)).toThrow(/finite/);
+    expect(() => literal({ a: 1 })).toThrow(/JSON text/);
   });
 
   it('splits rows into JSON arrays under the size limit, each row whole and in order', () => {
