@@ -4,8 +4,8 @@ import type {
   AnySagaState, InboxClaim, InboxEntry, ManualActionRecord, RawOutboxMessage, SagaStore, SagaTransaction, SagaWrite, StoredSaga, WrittenOutboxMessage,
 } from '../runtime/ports';
 
-import { failedStep, paymentMethods } from './search-keys';
 import { PgTransaction } from './pg-transaction';
+import { groupBySize, msToTimestamp, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type SagaParts } from './saga-rows';
 import { jsonChunks } from './sql';
 
 /** PostgreSQL channel announcing committed saga changes to every instance (see change-listener.ts). */
@@ -239,105 +239,4 @@ interface ManualActionRow {
 
 function toStored(row: SagaRow): StoredSaga {
   return { state: row.state, version: row.version, eventSeq: row.event_seq };
-}
-
-/** Epoch milliseconds to timestamptz in SQL: cheaper than an ISO string per value in JavaScript. */
-function msToTimestamp(column: string): string {
-  return `to_timestamp(x.${column} / 1000.0)`;
-}
-
-function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
-}
-
-/** The columns copied out of the state for filtering; order fields when the data has them. */
-function sagaRecord(w: SagaWrite) {
-  const s = w.state;
-  const data = (s.data ?? {}) as Record<string, unknown>;
-  const text = (v: unknown) => (typeof v === 'string' ? v : null);
-  return {
-    id: s.id, type: s.definitionName, definition_version: s.definitionVersion, order_id: s.orderId,
-    customer_id: text(data.customerId), status: s.status, current_step: s.currentStep, state: s,
-    total_amount: text(data.totalAmount), final_amount: text(data.finalAmount), currency: text(data.currency),
-    last_error: s.lastError, version: (w.previousVersion ?? 0) + 1,
-    prev_version: w.previousVersion, event_seq: w.previousEventSeq + w.events.length,
-    created_at: iso(s.startedAtMs), updated_at: iso(s.updatedAtMs), ended_at: iso(s.endedAtMs),
-    payment_methods: paymentMethods(data), failed_step: failedStep(s),
-  };
-}
-
-/** Columns of saga_instance written from a saga record (sagaRecord). */
-const SAGA_COLUMNS = `id, type, definition_version, order_id, customer_id, status, current_step, state, total_amount,
-  final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at, payment_methods, failed_step`;
-
-/** The shape of a saga record in json_to_recordset. */
-const SAGA_RECORD = `id uuid, type text, definition_version int, order_id uuid, customer_id text, status text,
-  current_step text, state json, total_amount numeric, final_amount numeric, currency text, last_error text,
-  version int, prev_version int, event_seq int, created_at timestamptz,
-  updated_at timestamptz, ended_at timestamptz, payment_methods text[], failed_step text`;
-
-/**
- * Data per write statement. Above ~128 KB, strings and buffers get fresh memory from the kernel
- * (V8's large-object space, glibc, PostgreSQL's message buffer), and page faults are expensive
- * on VMs; below it, one statement per transaction is the common case.
- */
-const WRITE_GROUP_CHARS = 96_000;
-
-/** One saga's part of a write statement, each row already as JSON. */
-interface SagaParts {
-  isNew: boolean;
-  record: string;
-  steps: string[];
-  events: string[];
-  outbox: { json: string; topic: string; key: string; value: string }[];
-  armed: string | null;
-  disarmed: string | null;
-  notice: string;
-  chars: number;
-}
-
-function sagaParts(w: SagaWrite): SagaParts {
-  const id = w.state.id;
-  const steps = (w.changedSteps ?? w.state.steps.map((_, i) => i)).map((position) => {
-    const step = w.state.steps[position];
-    return JSON.stringify({
-      saga_id: id, name: step.name, position, status: step.status, attempts: step.attempts,
-      compensation_attempts: step.compensationAttempts, last_error: step.lastError,
-      started_ms: step.startedAtMs, ended_ms: step.endedAtMs ?? step.compensationEndedAtMs,
-    });
-  });
-  const events = w.events.map((event, i) => JSON.stringify({
-    saga_id: id, seq: w.previousEventSeq + i + 1, type: event.type, step: event.step,
-    detail: event.detail, actor: w.actor, created_ms: event.atMs,
-  }));
-  const outbox = w.outbox.map((m) => {
-    const value = JSON.stringify(m.value);
-    return { topic: m.topic, key: m.key, value, json: JSON.stringify({ event_id: m.eventId, topic: m.topic, key: m.key, value, headers: null, saga_id: id, step: m.step }) };
-  });
-  const record = JSON.stringify(sagaRecord(w));
-  // A new saga has no timer row yet; an updated one may have.
-  const armed = w.state.timer ? JSON.stringify({ saga_id: id, due_ms: w.state.timer.dueAtMs }) : null;
-  const disarmed = !w.state.timer && w.previousVersion !== null ? id : null;
-  const notice = JSON.stringify(JSON.stringify({ s: id, v: (w.previousVersion ?? 0) + 1, f: w.previousEventSeq, t: w.previousEventSeq + w.events.length }));
-  const chars = record.length + notice.length + steps.reduce((n, x) => n + x.length, 0) + events.reduce((n, x) => n + x.length, 0)
-    + outbox.reduce((n, x) => n + x.json.length, 0);
-  return { isNew: w.previousVersion === null, record, steps, events, outbox, armed, disarmed, notice, chars };
-}
-
-/** Consecutive groups of about `maxChars` at most (a single saga may exceed it). */
-function groupBySize(parts: SagaParts[], maxChars: number): SagaParts[][] {
-  const groups: SagaParts[][] = [];
-  let group: SagaParts[] = [];
-  let size = 0;
-  for (const p of parts) {
-    if (group.length > 0 && size + p.chars > maxChars) {
-      groups.push(group);
-      group = [];
-      size = 0;
-    }
-    group.push(p);
-    size += p.chars;
-  }
-  if (group.length > 0) groups.push(group);
-  return groups;
 }
