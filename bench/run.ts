@@ -19,6 +19,7 @@
  * Prints a report, writes bench/results/latest.json (and appends to history.jsonl), and exits 1
  * when a correctness check fails or a phase does not finish in time.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,7 @@ import { calibrate } from './lib/calibrate';
 import { intEnv } from './lib/env';
 import { cpuTicks, findPids, machineTicks, snapshot, statusKb, ticksBetween, ticksPerSecond, type TickSnapshot } from './lib/procfs';
 import { ms, summarize, table, type Summary } from './lib/stats';
+import { loadConfig } from '../src/config';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile-summary';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -64,7 +66,6 @@ const phaseTimeoutMs = (n: number) => opts.timeoutMs || 60_000 + n * 20;
 const runId = `${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
 const log = (msg: string) => process.stderr.write(`[bench ${((performance.now()) / 1000).toFixed(1)}s] ${msg}\n`);
 const now = () => performance.timeOrigin + performance.now();
-const sleep = (t: number) => new Promise<void>((r) => setTimeout(r, t));
 
 function withTimeout<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -281,7 +282,6 @@ class Observer {
   readonly tracked = new Map<string, Tracked>();
   readonly done = { warmup: 0, measured: 0 };
   unknownOutcomes = 0;
-  lastOutcomeAt = 0;
   private subscription?: Subscription;
 
   /** Our own reader of the saga's final events (the Order service simulator reads them too). */
@@ -301,7 +301,6 @@ class Observer {
             t.outcomeAt = at;
             t.outcomeStatus = event.eventType === 'OrderApproved' ? 'APPROVED' : `CANCELLED:${event.status ?? '?'}`;
             this.done[t.phase] += 1;
-            this.lastOutcomeAt = Math.max(this.lastOutcomeAt, at);
           }
         }
       },
@@ -513,7 +512,6 @@ async function main(): Promise<number> {
     const orchestrator = await startOrchestrator({
       SERVER_PORT: '0', SERVER_HOST: '127.0.0.1', DATABASE_URL: database.url, KAFKA_BROKERS: kafka.brokers,
       KAFKA_TOPIC_PREFIX: prefix, KAFKA_GROUP_ID: `${prefix}orchestrator`, LOG_LEVEL: opts.logLevel, SIMULATORS: 'false',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
     }, cleanup);
     log(`orchestrator pid ${orchestrator.pid} listening on ${orchestrator.url}`);
 
@@ -521,11 +519,9 @@ async function main(): Promise<number> {
     const rssTimer = setInterval(() => { rssMaxKb = Math.max(rssMaxKb, statusKb(orchestrator.pid, 'VmRSS') ?? 0); }, 200);
     cleanup.add('stop RSS sampling', async () => clearInterval(rssTimer));
 
-    // The simulators and the observer fetch as the orchestrator does (its config reads the same variables).
-    const fetchTuning = {
-      fetchMinBytes: process.env.KAFKA_FETCH_MIN_BYTES ? Number(process.env.KAFKA_FETCH_MIN_BYTES) : undefined,
-      fetchMaxWaitMs: process.env.KAFKA_FETCH_MAX_WAIT_MS ? Number(process.env.KAFKA_FETCH_MAX_WAIT_MS) : undefined,
-    };
+    // The simulators and the observer fetch as the orchestrator does: the same variables, read by the same config.
+    const { fetchMinBytes, fetchMaxWaitMs } = loadConfig(process.env, []).kafka;
+    const fetchTuning = { fetchMinBytes, fetchMaxWaitMs };
     // kafkajs reports every transient broker error (fresh topics: "not the leader") at error level.
     const quiet = pino({ level: process.env.BENCH_CLIENT_LOG_LEVEL ?? 'fatal' }, pino.destination(2));
     const simTransport = new PrefixedTransport(new KafkaTransport({ brokers: kafka.brokers.split(','), clientId: 'bench-sim', logger: quiet, ...fetchTuning }), prefix);
@@ -580,7 +576,12 @@ async function main(): Promise<number> {
     const offeredRate = measured ? (opts.sagas / Math.max(1, measured.lastAt - measured.firstAt)) * 1000 : NaN;
     const groupBy = (key: (t: Tracked) => string) => {
       const groups = new Map<string, number[]>();
-      for (const t of done) groups.set(key(t), [...(groups.get(key(t)) ?? []), t.outcomeAt! - t.sentAt]);
+      for (const t of done) {
+        const k = key(t);
+        const list = groups.get(k);
+        if (list) list.push(t.outcomeAt! - t.sentAt);
+        else groups.set(k, [t.outcomeAt! - t.sentAt]);
+      }
       return [...groups.entries()].sort((a, b) => b[1].length - a[1].length).map(([name, v]) => ({ name, ...summarize(v) }));
     };
     const byStatus = groupBy((t) => rows.get(t.order.orderId)?.status ?? 'NO_SAGA');

@@ -16,7 +16,6 @@ import { z } from 'zod';
 import {
   EVENT_TYPE_TOPIC,
   INBOUND_TOPICS,
-  IsoDateTimeSchema,
   MESSAGE_SCHEMAS,
   OUTBOUND_TOPICS,
   TOPIC_EVENT_TYPES,

@@ -50,9 +50,14 @@ const configSchema = z.object({
     groupTransactions: z.coerce.number().int().min(1).max(16).default(2),
   }),
   participantHttp: z.object({
-    /** Commands sent to a participant over HTTP instead of Kafka: `command-topic=url,...`. */
-    routes: z.string().default('').superRefine((v, ctx) => {
-      try { parseHttpRoutes(v); } catch (e) { ctx.addIssue({ code: 'custom', message: (e as Error).message }); }
+    /** Commands sent to a participant over HTTP instead of Kafka: `command-topic=url,...`, parsed here once. */
+    routes: z.string().default('').transform((v, ctx) => {
+      try {
+        return parseHttpRoutes(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
     }),
     timeoutMs: z.coerce.number().int().min(1).default(5000),
     retries: z.coerce.number().int().min(0).max(10).default(2),

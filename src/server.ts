@@ -11,7 +11,7 @@ import { buildGraphQLSchema } from './graphql/schema';
 import type { Logger } from './logger';
 import { InProcessTransport } from './messaging/in-process-transport';
 import { KafkaTransport } from './messaging/kafka-transport';
-import { HttpParticipantTransport, parseHttpRoutes } from './messaging/http-participant-transport';
+import { HttpParticipantTransport } from './messaging/http-participant-transport';
 import { PrefixedTransport } from './messaging/prefixed-transport';
 import type { MessageTransport } from './messaging/transport';
 import { isDatabaseHealthy, openDatabase } from './persistence/database';
@@ -72,7 +72,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       })
       : new InProcessTransport();
     const prefixed = config.kafka.topicPrefix ? new PrefixedTransport(broker, config.kafka.topicPrefix) : broker;
-    const routes = parseHttpRoutes(config.participantHttp.routes);
+    const routes = config.participantHttp.routes;
     const http = config.participantHttp;
     const httpParticipants = Object.keys(routes).length > 0
       ? new HttpParticipantTransport({
@@ -111,6 +111,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     });
     const httpServer = createServer(app);
     const reads = new SagaReadRepository(orm);
+    const audit = new AuditRepository(orm);
     const changes = new SagaChangeListener(databaseUrl, reads, logger);
     await changes.start();
     cleanups.push(() => changes.stop());
@@ -124,7 +125,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const pubSub = createPubSub();
     const schema = await buildGraphQLSchema({
       reads,
-      audit: new AuditRepository(orm),
+      audit,
       registry: runtime.registry,
       pubSub,
       commands: runtime.processor,
@@ -151,6 +152,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           authError: viewer === 'invalid' ? 'invalid credentials' : undefined,
           eventsLoader: new DataLoader(async (ids: readonly string[]) => {
             const byId = await reads.eventsOf([...ids]);
+            return ids.map((id) => byId.get(id) ?? []);
+          }),
+          outboxLoader: new DataLoader(async (ids: readonly string[]) => {
+            const byId = await reads.outboxLocations([...ids]);
+            return ids.map((id) => byId.get(id) ?? new Map());
+          }),
+          auditLoader: new DataLoader(async (ids: readonly string[]) => {
+            const byId = await audit.ofSagas([...ids]);
             return ids.map((id) => byId.get(id) ?? []);
           }),
         };

@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { summarize } from './stats';
 
 interface Series { calls: number; items: number; maxItems: number; totalMs: number; durations: number[]; inFlight: number; maxInFlight: number }
 
@@ -76,17 +77,16 @@ for (const m of ['begin', 'commit', 'rollback']) wrap(connection, m, `sql: ${m.t
 process.on('exit', () => {
   const out = process.env.BENCH_PROBE_OUT;
   if (!out) return;
-  const pct = (d: number[], p: number) => {
-    const s = [...d].sort((a, b) => a - b);
-    return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN;
-  };
   const report = {
     uptimeMs: performance.now() - startedAt,
-    series: [...series.entries()].map(([name, s]) => ({
-      name, calls: s.calls, items: s.items, avgItems: s.calls ? s.items / s.calls : 0, maxItems: s.maxItems,
-      totalMs: s.totalMs, avgMs: s.calls ? s.totalMs / s.calls : 0, p50Ms: pct(s.durations, 50), p99Ms: pct(s.durations, 99),
-      maxMs: Math.max(0, ...s.durations), maxInFlight: s.maxInFlight,
-    })).sort((a, b) => b.totalMs - a.totalMs),
+    series: [...series.entries()].map(([name, s]) => {
+      const d = summarize(s.durations);
+      return {
+        name, calls: s.calls, items: s.items, avgItems: s.calls ? s.items / s.calls : 0, maxItems: s.maxItems,
+        totalMs: s.totalMs, avgMs: s.calls ? s.totalMs / s.calls : 0, p50Ms: d.p50, p99Ms: d.p99,
+        maxMs: d.count ? d.max : 0, maxInFlight: s.maxInFlight,
+      };
+    }).sort((a, b) => b.totalMs - a.totalMs),
   };
   writeFileSync(out, JSON.stringify(report, null, 2));
 });

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { GraphQLError } from 'graphql';
 import type { AuthChecker } from 'type-graphql';
-import { hasRole } from '../runtime/permissions';
+import { requireRoles } from './guards';
 import { ROLES, type GraphQLContext, type Role, type Viewer } from './context';
 
 /**
@@ -42,11 +41,6 @@ function hash(token: string): string {
 
 /** type-graphql's @Authorized(roles): UNAUTHENTICATED without valid credentials, FORBIDDEN without the role. */
 export const authChecker: AuthChecker<GraphQLContext, Role> = ({ context }, roles) => {
-  if (context.authError) throw new GraphQLError(context.authError, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-  if (!context.viewer) throw new GraphQLError('authentication required: send an API key as a Bearer token', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-  const required = roles.length > 0 ? roles : (['viewer'] as Role[]);
-  if (!required.some((role) => hasRole(context.viewer!.roles, role))) {
-    throw new GraphQLError(`forbidden: needs role ${required.join(' or ')}`, { extensions: { code: 'FORBIDDEN', requiredRoles: required, http: { status: 403 } } });
-  }
+  requireRoles(context, roles.length > 0 ? roles : ['viewer'], true);
   return true;
 };

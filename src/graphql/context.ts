@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
-import type { SagaEventRecord } from '../persistence/saga-read-repository';
+import type { AuditRecord } from '../persistence/audit-repository';
+import type { OutboxLocation, SagaEventRecord } from '../persistence/saga-read-repository';
 
 /**
  * Roles. `analyst` reads with customer data masked; `viewer` reads everything; `support` may act on
@@ -23,4 +24,8 @@ export interface GraphQLContext {
   authError?: string;
   /** Per-request loader of event logs, so a page of sagas costs one query, not one per saga. */
   eventsLoader: DataLoader<string, SagaEventRecord[]>;
+  /** Per-request loader of where each saga's outbox messages went (`Saga.waitingOn`), by eventId. */
+  outboxLoader: DataLoader<string, Map<string, OutboxLocation>>;
+  /** Per-request loader of audit logs (`Saga.auditLog`). */
+  auditLoader: DataLoader<string, AuditRecord[]>;
 }

@@ -63,7 +63,6 @@ export async function mountGraphQL(options: GraphQLHttpOptions): Promise<() => P
         }
         return undefined;
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => e),
     },
     wsServer,
   );

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, separateOperations, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 
@@ -16,9 +16,8 @@ export const depthRule = (limits: QueryLimits) => depthLimit(limits.maxDepth);
  * list fields multiply by their `first`. Throws a GraphQL error over the limit.
  */
 export function checkComplexity(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined, limits: QueryLimits): void {
-  const query = operationName ? separateOperations(document)[operationName] ?? document : document;
   const complexity = getComplexity({
-    schema, query, variables: variables ?? {},
+    schema, query: document, operationName, variables: variables ?? {},
     estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
   });
   if (complexity > limits.maxComplexity) {

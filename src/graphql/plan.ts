@@ -1,8 +1,8 @@
-import { GraphQLError } from 'graphql';
 import { compensationPlan, type SagaRegistry } from '../core';
 import type { SagaRecord } from '../persistence/saga-read-repository';
 import { rolesRequired } from '../runtime/permissions';
 import type { CompensationPlan } from './types/plan';
+import { badInput } from './guards';
 
 /**
  * The plan token binds a compensation plan to the saga version it was computed from:
@@ -15,7 +15,7 @@ export function planToken(sagaId: string, version: number): string {
 export function versionOfPlanToken(token: string, sagaId: string): number {
   const match = /^plan:([0-9a-f-]{36}):(\d+)$/i.exec(Buffer.from(token, 'base64url').toString('utf8'));
   if (!match || match[1] !== sagaId) {
-    throw new GraphQLError('planToken is not a token compensationPlan returned for this saga', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'planToken' } });
+    throw badInput('planToken is not a token compensationPlan returned for this saga', 'planToken');
   }
   return Number(match[2]);
 }

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { toUnits } from '../core/money';
 import type { SagaListFilter } from '../persistence/saga-read-repository';
 import type { SagaFilter } from './types/filter';
+import { badInput } from './guards';
 
 /** Decimal amounts as saga_instance.total_amount holds them: numeric(19, 4). */
 const AMOUNT = /^\d{1,15}(\.\d{1,4})?$/;
@@ -9,7 +10,7 @@ export const MIN_ERROR_TEXT_LENGTH = 3;
 export const MAX_SEARCH_TEXT_LENGTH = 200;
 
 function badFilter(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter' } });
+  return badInput(message, 'filter');
 }
 
 function amount(name: string, value: string | null | undefined): string | null {

@@ -1,15 +1,15 @@
-import { GraphQLError } from 'graphql';
 import { SAGA_STATUSES } from '../core';
 import type { SagaReadRepository } from '../persistence/saga-read-repository';
 import type { SagaStatus } from './types/enums';
 import type { SagaStats } from './types/stats';
+import { badInput } from './guards';
 
 export const MAX_STATS_WINDOW_SECONDS = 31 * 24 * 3600;
 
 /** Saga counts and durations over the last `window` seconds (the sagaStats query and subscription). */
 export async function loadSagaStats(reads: SagaReadRepository, window: number): Promise<SagaStats> {
   if (!Number.isInteger(window) || window < 1 || window > MAX_STATS_WINDOW_SECONDS) {
-    throw new GraphQLError(`window must be between 1 and ${MAX_STATS_WINDOW_SECONDS} seconds, got ${window}`, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'window' } });
+    throw badInput(`window must be between 1 and ${MAX_STATS_WINDOW_SECONDS} seconds, got ${window}`, 'window');
   }
   const since = new Date(Date.now() - window * 1000);
   const row = await reads.stats(since);

@@ -5,8 +5,6 @@ import { HttpCallError, postJson, withRetries, type HttpResponse } from './http/
 import { HTTP_ROUTABLE_COMMANDS, HttpRouteError, validateHttpRoute, type HttpRoute, type HttpRoutes } from './http/routes';
 import type { BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription } from './transport';
 
-export { parseHttpRoutes, HttpRouteError, HTTP_ROUTABLE_COMMANDS, type HttpRoute, type HttpRoutes } from './http/routes';
-
 export interface HttpBreakerOptions {
   /** Failure percentage in the rolling window at which the breaker opens (default 50). */
   errorThresholdPercentage?: number;
@@ -164,7 +162,11 @@ export class HttpParticipantTransport implements MessageTransport {
   private async callAll(messages: OutgoingMessage[]): Promise<(OutgoingMessage | undefined)[]> {
     const replies: (OutgoingMessage | undefined)[] = new Array(messages.length);
     const byKey = new Map<string, number[]>();
-    messages.forEach((m, i) => byKey.set(m.key, [...(byKey.get(m.key) ?? []), i]));
+    messages.forEach((m, i) => {
+      const positions = byKey.get(m.key);
+      if (positions) positions.push(i);
+      else byKey.set(m.key, [i]);
+    });
     const queues = [...byKey.values()];
     const worker = async () => {
       for (let queue = queues.shift(); queue; queue = queues.shift()) {

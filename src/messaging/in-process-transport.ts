@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription, TransportMessage,
 } from './transport';
@@ -55,7 +56,7 @@ export class InProcessTransport implements MessageTransport {
             offsets.set(topic, from + batch.length);
           } catch {
             // Redeliver after a pause, as a broker would after a failed batch.
-            await new Promise((r) => setTimeout(r, 200));
+            await sleep(200);
           }
           delivered = true;
         }

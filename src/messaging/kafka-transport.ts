@@ -1,4 +1,5 @@
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { Logger } from '../logger';
 import type {
   BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription,
@@ -32,7 +33,7 @@ export class KafkaTransport implements MessageTransport {
   private readonly admin: Admin;
   private readonly producer: Producer;
   private readonly consumers = new Set<Consumer>();
-  private readonly partitionCounts = new Map<string, number>();
+  private readonly partitionMetadata = new Map<string, PartitionMetadata[]>();
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private connected?: Promise<void>;
 
@@ -77,13 +78,14 @@ export class KafkaTransport implements MessageTransport {
         // Waiting for the leaders of topics another client is creating at the same moment can
         // briefly answer "does not host this topic-partition" (not retried by kafkajs).
         if (attempt >= 10 || !/does not host this topic-partition|not the leader/i.test(message)) throw error;
-        await new Promise((r) => setTimeout(r, 100 * attempt));
+        await sleep(100 * attempt);
       }
     }
   }
 
-  private async partitionsOf(topic: string): Promise<number> {
-    const known = this.partitionCounts.get(topic);
+  /** The partition list the partitioner needs, per topic, fetched once. */
+  private async partitionMetadataOf(topic: string): Promise<PartitionMetadata[]> {
+    const known = this.partitionMetadata.get(topic);
     if (known !== undefined) return known;
     await this.ensureTopics([topic]);
     // A topic another client has just created may not have leaders yet: ask again briefly.
@@ -94,12 +96,13 @@ export class KafkaTransport implements MessageTransport {
         break;
       } catch (error) {
         if (attempt >= 20) throw error;
-        await new Promise((r) => setTimeout(r, 50 * attempt));
+        await sleep(50 * attempt);
       }
     }
     const count = metadata.topics[0]?.partitions.length ?? 1;
-    this.partitionCounts.set(topic, count);
-    return count;
+    const partitions = Array.from({ length: count }, (_, id) => ({ partitionId: id, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+    this.partitionMetadata.set(topic, partitions);
+    return partitions;
   }
 
   /**
@@ -144,13 +147,16 @@ export class KafkaTransport implements MessageTransport {
     await this.connect();
     const placed: { topic: string; partition: number; message: OutgoingMessage }[] = [];
     for (const message of messages) {
-      const count = await this.partitionsOf(message.topic);
-      const partitionMetadata = Array.from({ length: count }, (_, id) => ({ partitionId: id, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+      const partitionMetadata = await this.partitionMetadataOf(message.topic);
       const partition = this.partitioner({ topic: message.topic, partitionMetadata, message: { key: message.key, value: message.value } });
       placed.push({ topic: message.topic, partition, message });
     }
     const byTopic = new Map<string, typeof placed>();
-    for (const p of placed) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+    for (const p of placed) {
+      const list = byTopic.get(p.topic);
+      if (list) list.push(p);
+      else byTopic.set(p.topic, [p]);
+    }
     const results = await this.producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic.entries()].map(([topic, list]) => ({

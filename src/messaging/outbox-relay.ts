@@ -3,7 +3,8 @@ import { execute, jsonChunks, selectRows } from '../persistence/sql';
 import type { Logger } from '../logger';
 import type { Metrics } from '../runtime/metrics';
 import type { WrittenOutboxMessage } from '../runtime/ports';
-import type { MessageTransport, PublishReceipt } from './transport';
+import { Alarm } from '../runtime/alarm';
+import type { MessageTransport, OutgoingMessage, PublishReceipt } from './transport';
 
 type PendingRow = WrittenOutboxMessage;
 /** Where a published row landed: all that marking needs (not the message itself). */
@@ -37,8 +38,7 @@ export interface OutboxRelayOptions {
 export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
-  private wakeUp?: () => void;
-  private pendingWake = false;
+  private readonly alarm = new Alarm();
   private ready: PendingRow[] = [];
   private toMark: PublishedRow[] = [];
   private marking?: Promise<void>;
@@ -64,18 +64,12 @@ export class OutboxRelay {
   offer(rows: WrittenOutboxMessage[]): void {
     if (!this.running) return; // the recovery poll of the next start publishes them
     for (const r of rows) this.ready.push(r);
-    this.wake();
-  }
-
-  /** Something was written to the outbox: look now instead of at the next poll. */
-  wake(): void {
-    this.pendingWake = true;
-    this.wakeUp?.();
+    this.alarm.wake();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.alarm.wake();
     await this.loop;
     // Rows still in memory stay unpublished in the table: the next start's poll publishes them.
     this.ready = [];
@@ -86,7 +80,7 @@ export class OutboxRelay {
     const rows = this.ready.length <= this.options.batchSize ? this.ready : this.ready.slice(0, this.options.batchSize);
     this.ready = rows === this.ready ? [] : this.ready.slice(rows.length);
     // On failure the rows stay unpublished in the table, and the recovery poll retries them.
-    const receipts = await this.transport.publish(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers ?? undefined })));
+    const receipts = await this.transport.publish(rows.map(toMessage));
     this.metrics.outboxPublished.inc(rows.length);
     this.markLater(rows, receipts);
     // Backpressure: publishing stays at most about one batch ahead of marking.
@@ -99,7 +93,7 @@ export class OutboxRelay {
    * row published since the previous one began (one round trip for many publishes).
    */
   private markLater(rows: PendingRow[], receipts: PublishReceipt[]): void {
-    for (const [i, row] of rows.entries()) this.toMark.push({ id: row.id, partition: receipts[i].partition, offset: receipts[i].offset });
+    this.toMark.push(...landed(rows, receipts));
     this.marking ??= this.markPending().finally(() => { this.marking = undefined; });
   }
 
@@ -127,8 +121,8 @@ export class OutboxRelay {
         [minAgeMs, this.options.batchSize],
       );
       if (rows.length === 0) return 0;
-      const receipts = await this.transport.publish(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers ?? undefined })));
-      await this.markPublished(knex, rows.map((r, i) => ({ id: r.id, partition: receipts[i].partition, offset: receipts[i].offset })), true);
+      const receipts = await this.transport.publish(rows.map(toMessage));
+      await this.markPublished(knex, landed(rows, receipts), true);
       this.metrics.outboxPublished.inc(rows.length);
       return rows.length;
     });
@@ -151,12 +145,11 @@ export class OutboxRelay {
     let minAgeMs = 0; // the first polls take everything a previous run left
     let nextPollAt = 0;
     while (this.running) {
-      this.pendingWake = false;
       let published = 0;
       try {
         if (this.ready.length > 0) {
           published = await this.publishReady();
-        } else if (Date.now() >= nextPollAt || minAgeMs === 0) {
+        } else if (Date.now() >= nextPollAt) {
           published = await this.publishBatch(minAgeMs);
           if (published === 0) {
             minAgeMs = this.options.recoveryAgeMs;
@@ -167,18 +160,20 @@ export class OutboxRelay {
       } catch (error) {
         failures += 1;
         this.logger.error({ err: error, failures }, 'outbox publish failed; will retry');
-        await this.sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
+        await this.alarm.sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
         continue;
       }
-      if (published === 0 && !this.pendingWake && this.ready.length === 0) await this.sleep(Math.max(1, nextPollAt - Date.now()));
+      // offer() fills `ready` and wakes the alarm, so nothing offered is left waiting for a poll.
+      if (published === 0 && this.ready.length === 0) await this.alarm.sleep(Math.max(1, nextPollAt - Date.now()));
     }
     await this.marking;
   }
+}
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.wakeUp = undefined; resolve(); }, ms);
-      this.wakeUp = () => { clearTimeout(timer); this.wakeUp = undefined; resolve(); };
-    });
-  }
+function toMessage(row: PendingRow): OutgoingMessage {
+  return { topic: row.topic, key: row.key, value: row.value, headers: row.headers ?? undefined };
+}
+
+function landed(rows: PendingRow[], receipts: PublishReceipt[]): PublishedRow[] {
+  return rows.map((r, i) => ({ id: r.id, partition: receipts[i].partition, offset: receipts[i].offset }));
 }

@@ -3,6 +3,7 @@
  * scenario (silent, late, duplicate replies), call the service's handler and publish the
  * replies of a whole batch in one `publish` call.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseIncoming, type ContractMessage, type EventType, type PayloadOf, type Topic } from '../messaging/contract';
 import type { MessageTransport, OutgoingMessage, Subscription, TransportMessage } from '../messaging/transport';
 import type { Logger } from '../logger';
@@ -146,6 +147,3 @@ export async function startService(spec: ServiceSpec, deps: ServiceDeps): Promis
   return transport.subscribe({ groupId: deps.groupId, topics: spec.topics, fromBeginning: true }, handleBatch);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

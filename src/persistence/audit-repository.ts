@@ -31,6 +31,9 @@ interface Row {
   created_at: Date; state: AnySagaState; order_id: string;
 }
 
+const COLUMNS = `a.idempotency_key, a.saga_id, a.action, a.actor, a.roles, a.reason, a.request, a.state_before, a.outcome,
+  a.created_at, s.state, s.order_id`;
+
 /**
  * The audit log of manual actions (table manual_action, written with each action). An action's
  * outcome is judged from the saga's current state when read, and stored once final, so
@@ -55,20 +58,41 @@ export class AuditRepository {
     if (before) { where.push('(a.created_at, a.idempotency_key) < (?::timestamptz, ?)'); params.push(before.at, before.id); }
     params.push(limit);
     const rows = await selectRows<Row>(this.knex,
-      `select a.idempotency_key, a.saga_id, a.action, a.actor, a.roles, a.reason, a.request, a.state_before, a.outcome, a.created_at,
-              s.state, s.order_id
-       from manual_action a join saga_instance s on s.id = a.saga_id
+      `select ${COLUMNS} from manual_action a join saga_instance s on s.id = a.saga_id
        ${where.length ? `where ${where.join(' and ')}` : ''}
        order by a.created_at desc, a.idempotency_key desc limit ?`,
       params);
+    return this.records(rows);
+  }
+
+  /** Entries of one saga, oldest first (the live stream). */
+  async ofSaga(sagaId: string): Promise<AuditRecord[]> {
+    return (await this.ofSagas([sagaId])).get(sagaId) ?? [];
+  }
+
+  /** Per saga, its latest 1000 entries, oldest first, in one query (the `Saga.auditLog` field of a page). */
+  async ofSagas(sagaIds: string[]): Promise<Map<string, AuditRecord[]>> {
+    const bySaga = new Map<string, AuditRecord[]>();
+    if (sagaIds.length === 0) return bySaga;
+    const rows = await selectRows<Row>(this.knex,
+      `select * from (
+         select ${COLUMNS}, row_number() over (partition by a.saga_id order by a.created_at desc, a.idempotency_key desc) as n
+         from manual_action a join saga_instance s on s.id = a.saga_id
+         where a.saga_id = any(string_to_array(?, ',')::uuid[])) q
+       where n <= 1000 order by created_at, idempotency_key`,
+      [sagaIds.join(',')]);
+    for (const record of await this.records(rows)) {
+      const list = bySaga.get(record.sagaId);
+      if (list) list.push(record);
+      else bySaga.set(record.sagaId, [record]);
+    }
+    return bySaga;
+  }
+
+  private async records(rows: Row[]): Promise<AuditRecord[]> {
     const records = rows.map(toRecord);
     await this.storeFinalOutcomes(rows, records);
     return records;
-  }
-
-  /** Entries of one saga, oldest first (the `Saga.auditLog` field and the live stream). */
-  async ofSaga(sagaId: string): Promise<AuditRecord[]> {
-    return (await this.list({ sagaId }, 1000)).reverse();
   }
 
   private async storeFinalOutcomes(rows: Row[], records: AuditRecord[]): Promise<void> {

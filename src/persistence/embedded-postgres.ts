@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import exitHook = require('async-exit-hook');
 import { join } from 'node:path';
@@ -72,5 +73,5 @@ async function stopOrphanedServer(dataDir: string, logger: Logger): Promise<void
   if (!cmdline.includes('postgres') || !dirLine || !cmdline.includes(dataDir)) return;
   logger.warn({ pid }, 'stopping an embedded PostgreSQL left running by an earlier process');
   process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await sleep(100);
 }

@@ -17,11 +17,6 @@ export class PgTransaction {
     return (await this.execute(sql, params)).rows as T[];
   }
 
-  /** How many rows a statement with `?` placeholders changed. */
-  async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return (await this.execute(sql, params)).rowCount ?? 0;
-  }
-
   async commit(): Promise<void> {
     if (this.begun) await this.client.query('commit');
   }

@@ -198,18 +198,24 @@ export class SagaReadRepository {
     return rows.map((r) => ({ ...toEventRecord(r), position: { txId: r.tx_id, id: String(r.id) }, sagaType: r.saga_type, sagaStatus: r.saga_status }));
   }
 
-  /** Where the latest copy of each command went (topic, partition, offset), by eventId. */
-  async outboxLocations(sagaId: string, eventIds: string[]): Promise<Map<string, OutboxLocation>> {
-    if (eventIds.length === 0) return new Map();
-    const rows = await this.query<{ event_id: string; topic: string; partition: number | null; offset: string | null; published_at: Date | null }>(
-      `select distinct on (event_id) event_id, topic, partition, "offset", published_at from outbox_message
-       where saga_id = ? and event_id = any(string_to_array(?, ',')::uuid[]) order by event_id, id desc`,
-      [sagaId, eventIds.join(',')],
+  /** Per saga (one query for many): where the latest copy of each outbox message went (topic, partition, offset), by eventId. */
+  async outboxLocations(sagaIds: string[]): Promise<Map<string, Map<string, OutboxLocation>>> {
+    const bySaga = new Map<string, Map<string, OutboxLocation>>();
+    if (sagaIds.length === 0) return bySaga;
+    const rows = await this.query<{ saga_id: string; event_id: string; topic: string; partition: number | null; offset: string | null; published_at: Date | null }>(
+      `select distinct on (event_id) saga_id, event_id, topic, partition, "offset", published_at from outbox_message
+       where saga_id = any(string_to_array(?, ',')::uuid[]) order by event_id, id desc`,
+      [sagaIds.join(',')],
     );
-    return new Map(rows.map((r) => [r.event_id, {
-      eventId: r.event_id, topic: r.topic, partition: r.partition, offset: r.offset === null ? null : String(r.offset),
-      publishedAt: r.published_at ? new Date(r.published_at) : null,
-    }]));
+    for (const r of rows) {
+      const locations = bySaga.get(r.saga_id) ?? new Map<string, OutboxLocation>();
+      bySaga.set(r.saga_id, locations);
+      locations.set(r.event_id, {
+        eventId: r.event_id, topic: r.topic, partition: r.partition, offset: r.offset === null ? null : String(r.offset),
+        publishedAt: r.published_at ? new Date(r.published_at) : null,
+      });
+    }
+    return bySaga;
   }
 
   /** One saga's events with sequence in (fromSeq, toSeq]: what a change notification announced. */

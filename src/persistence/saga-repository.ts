@@ -5,8 +5,8 @@ import type {
 } from '../runtime/ports';
 
 import { PgTransaction } from './pg-transaction';
-import { groupBySize, msToTimestamp, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type SagaParts } from './saga-rows';
-import { jsonChunks } from './sql';
+import { msToTimestamp, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type SagaParts } from './saga-rows';
+import { groupBySize, jsonChunks } from './sql';
 
 /** PostgreSQL channel announcing committed saga changes to every instance (see change-listener.ts). */
 export const SAGA_CHANGES_CHANNEL = 'saga_changes';
@@ -46,30 +46,22 @@ export class PostgresSagaStore implements SagaStore {
 class PostgresSagaTransaction implements SagaTransaction {
   constructor(private readonly tx: PgTransaction) {}
 
-  private query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.tx.query<T>(sql, params);
-  }
-
-  private run(sql: string, params: unknown[] = []): Promise<number> {
-    return this.tx.run(sql, params);
-  }
-
   async claimInboxAndLock(entries: InboxEntry[], sagaIds: string[], orderIds: string[]): Promise<InboxClaim> {
     if (entries.length === 0) return { fresh: new Set(), locked: await this.lockSagas(sagaIds), sagaIdsByOrder: await this.sagaIdsByOrder(orderIds) };
     const claim: InboxClaim = { fresh: new Set(), locked: new Map(), sagaIdsByOrder: new Map() };
     const chunks = jsonChunks(entries.map((e) => ({ event_id: e.eventId, topic: e.topic })));
     for (const [i, chunk] of chunks.entries()) {
-      // Looked up and locked with the first chunk only; sorted so two transactions cannot deadlock.
-      const ids = i === 0 ? [...new Set(sagaIds)].sort().join(',') : '';
-      const orders = i === 0 ? [...new Set(orderIds)].join(',') : '';
+      // Looked up and locked with the first chunk only.
+      const ids = i === 0 ? lockOrder(sagaIds) : '';
+      const orders = i === 0 ? distinct(orderIds) : '';
       // One row per result, not one JSON document: a batch's states would make one huge string.
-      const rows = await this.query<{ kind: 'fresh' | 'locked' | 'order'; id: string; state: AnySagaState | null; version: number | null; event_seq: number | null; order_id: string | null }>(
+      const rows = await this.tx.query<{ kind: 'fresh' | 'locked' | 'order'; id: string; state: AnySagaState | null; version: number | null; event_seq: number | null; order_id: string | null }>(
         `with claimed as (
            insert into inbox_message (event_id, topic, received_at)
            select x.event_id, x.topic, now() from json_to_recordset(?::json) as x(event_id uuid, topic text)
            on conflict (event_id) do nothing returning event_id),
-         locked as (select id, state, version, event_seq from saga_instance where id = any(string_to_array(?, ',')::uuid[]) order by id for update),
-         by_order as (select id, order_id from saga_instance where order_id = any(string_to_array(?, ',')::uuid[]))
+         locked as (${LOCK_SAGAS}),
+         by_order as (${SAGAS_OF_ORDERS})
          select 'fresh' as kind, event_id::text as id, null::json as state, null::int as version, null::int as event_seq, null::text as order_id from claimed
          union all select 'locked', id::text, state, version, event_seq, null from locked
          union all select 'order', id::text, null, null, null, order_id::text from by_order`,
@@ -77,7 +69,7 @@ class PostgresSagaTransaction implements SagaTransaction {
       );
       for (const r of rows) {
         if (r.kind === 'fresh') claim.fresh.add(r.id);
-        else if (r.kind === 'locked') claim.locked.set(r.id, { state: r.state!, version: r.version!, eventSeq: r.event_seq! });
+        else if (r.kind === 'locked') claim.locked.set(r.id, toStored(r as SagaRow));
         else claim.sagaIdsByOrder.set(r.order_id!, r.id);
       }
     }
@@ -86,25 +78,18 @@ class PostgresSagaTransaction implements SagaTransaction {
 
   async lockSagas(ids: string[]): Promise<Map<string, StoredSaga>> {
     if (ids.length === 0) return new Map();
-    // Sorted so two transactions locking overlapping sets cannot deadlock.
-    const rows = await this.query<SagaRow>(
-      'select state, version, event_seq from saga_instance where id = any(string_to_array(?, \',\')::uuid[]) order by id for update',
-      [[...new Set(ids)].sort().join(',')],
-    );
+    const rows = await this.tx.query<SagaRow>(LOCK_SAGAS, [lockOrder(ids)]);
     return new Map(rows.map((r) => [r.state.id, toStored(r)]));
   }
 
   async sagaIdsByOrder(orderIds: string[]): Promise<Map<string, string>> {
     if (orderIds.length === 0) return new Map();
-    const rows = await this.query<{ id: string; order_id: string }>(
-      'select id, order_id from saga_instance where order_id = any(string_to_array(?, \',\')::uuid[])',
-      [[...new Set(orderIds)].join(',')],
-    );
+    const rows = await this.tx.query<{ id: string; order_id: string }>(SAGAS_OF_ORDERS, [distinct(orderIds)]);
     return new Map(rows.map((r) => [r.order_id, r.id]));
   }
 
   async lockDueTimers(now: Date, limit: number): Promise<StoredSaga[]> {
-    const rows = await this.query<SagaRow>(
+    const rows = await this.tx.query<SagaRow>(
       `select s.state, s.version, s.event_seq from saga_timer t join saga_instance s on s.id = t.saga_id
        where t.due_at <= ?
        order by t.due_at limit ? for update of s skip locked`,
@@ -121,14 +106,14 @@ class PostgresSagaTransaction implements SagaTransaction {
    */
   async write(writes: SagaWrite[]): Promise<WrittenOutboxMessage[]> {
     const written: WrittenOutboxMessage[] = [];
-    for (const group of groupBySize(writes.map(sagaParts), WRITE_GROUP_CHARS)) written.push(...await this.writeGroup(group));
+    for (const group of groupBySize(writes.map(sagaParts), (p) => p.chars, WRITE_GROUP_CHARS)) written.push(...await this.writeGroup(group));
     return written;
   }
 
   private async writeGroup(group: SagaParts[]): Promise<WrittenOutboxMessage[]> {
     const list = (parts: string[]) => `[${parts.join(',')}]`;
     const updates = group.filter((g) => !g.isNew).length;
-    const rows = await this.query<{ updated: number; outbox_ids: string[] }>(
+    const rows = await this.tx.query<{ updated: number; outbox_ids: string[] }>(
       `with
          inserted as (
            insert into saga_instance (${SAGA_COLUMNS})
@@ -157,16 +142,11 @@ class PostgresSagaTransaction implements SagaTransaction {
            insert into saga_event (saga_id, seq, type, step, detail, actor, created_at)
            select saga_id, seq, type, step, detail, actor, ${msToTimestamp('created_ms')}
            from json_to_recordset(?::json) as x(saga_id uuid, seq int, type text, step text, detail json, actor text, created_ms bigint)),
-         outbox as (
-           insert into outbox_message (event_id, topic, key, value, headers, saga_id, step, created_at)
-           select event_id, topic, key, value, headers, saga_id, step, now()
-           from rows from (json_to_recordset(?::json) as (event_id uuid, topic text, key text, value text, headers jsonb, saga_id uuid, step text))
-             with ordinality as x(event_id, topic, key, value, headers, saga_id, step, n)
-           order by n
-           returning id),
+         outbox as (${INSERT_OUTBOX}),
          -- NOTIFY is transactional: every instance hears it after the commit, in commit order.
          notified as (select pg_notify(?, n) from json_array_elements_text(?::json) as n)
        select (select count(*) from updated)::int as updated,
+              -- A plain SELECT in WITH runs only if referenced: this makes the NOTIFYs happen.
               (select count(*) from notified)::int as notified,
               array(select o.id::text from outbox o order by o.id) as outbox_ids`,
       [
@@ -189,14 +169,14 @@ class PostgresSagaTransaction implements SagaTransaction {
   }
 
   async claimManualAction(record: ManualActionRecord): Promise<ManualActionRecord | null> {
-    const claimed = await this.query(
+    const claimed = await this.tx.query(
       `insert into manual_action (idempotency_key, saga_id, action, actor, roles, reason, request, state_before, created_at)
        values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, now()) on conflict (idempotency_key) do nothing returning idempotency_key`,
       [record.idempotencyKey, record.sagaId, record.action, record.actor, record.roles.join(','), record.reason,
         JSON.stringify(record.request), record.stateBefore ? JSON.stringify(record.stateBefore) : null],
     );
     if (claimed.length > 0) return null;
-    const rows = await this.query<ManualActionRow>(
+    const rows = await this.tx.query<ManualActionRow>(
       'select idempotency_key, saga_id, action, actor, roles, reason, request, state_before from manual_action where idempotency_key = ?',
       [record.idempotencyKey],
     );
@@ -217,19 +197,38 @@ class PostgresSagaTransaction implements SagaTransaction {
       event_id: m.eventId, topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null,
       saga_id: m.sagaId ?? null, step: m.step ?? null,
     })))) {
-      rows.push(...await this.query<{ id: string }>(
-        `insert into outbox_message (event_id, topic, key, value, headers, saga_id, step, created_at)
-         select event_id, topic, key, value, headers, saga_id, step, now()
-         from rows from (json_to_recordset(?::json) as (event_id uuid, topic text, key text, value text, headers jsonb, saga_id uuid, step text))
-           with ordinality as x(event_id, topic, key, value, headers, saga_id, step, n)
-         order by n
-         returning id`,
-        [chunk],
-      ));
+      rows.push(...await this.tx.query<{ id: string }>(INSERT_OUTBOX, [chunk]));
     }
     const ids = rows.map((r) => BigInt(r.id)).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
     return messages.map((m, i) => ({ id: ids[i].toString(), topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null }));
   }
+}
+
+/** Loads and row-locks sagas by id; ids sorted (lockOrder) so two transactions cannot deadlock. */
+const LOCK_SAGAS = `select id, state, version, event_seq from saga_instance
+  where id = any(string_to_array(?, ',')::uuid[]) order by id for update`;
+
+/** Saga ids of orders. */
+const SAGAS_OF_ORDERS = 'select id, order_id from saga_instance where order_id = any(string_to_array(?, \',\')::uuid[])';
+
+/**
+ * Outbox rows from a JSON array, inserted in the array's order, so the sequence hands out
+ * ascending ids in that order; returns the ids.
+ */
+const INSERT_OUTBOX = `insert into outbox_message (event_id, topic, key, value, headers, saga_id, step, created_at)
+  select event_id, topic, key, value, headers, saga_id, step, now()
+  from rows from (json_to_recordset(?::json) as (event_id uuid, topic text, key text, value text, headers jsonb, saga_id uuid, step text))
+    with ordinality as x(event_id, topic, key, value, headers, saga_id, step, n)
+  order by n
+  returning id`;
+
+/** Distinct ids as one comma-separated parameter, sorted: the order rows are locked in. */
+function lockOrder(ids: string[]): string {
+  return [...new Set(ids)].sort().join(',');
+}
+
+function distinct(ids: string[]): string {
+  return [...new Set(ids)].join(',');
 }
 
 interface ManualActionRow {

@@ -88,21 +88,3 @@ export function sagaParts(w: SagaWrite): SagaParts {
     + outbox.reduce((n, x) => n + x.json.length, 0);
   return { isNew: w.previousVersion === null, record, steps, events, outbox, armed, disarmed, notice, chars };
 }
-
-/** Consecutive groups of about `maxChars` at most (a single saga may exceed it). */
-export function groupBySize(parts: SagaParts[], maxChars: number): SagaParts[][] {
-  const groups: SagaParts[][] = [];
-  let group: SagaParts[] = [];
-  let size = 0;
-  for (const p of parts) {
-    if (group.length > 0 && size + p.chars > maxChars) {
-      groups.push(group);
-      group = [];
-      size = 0;
-    }
-    group.push(p);
-    size += p.chars;
-  }
-  if (group.length > 0) groups.push(group);
-  return groups;
-}

@@ -24,19 +24,25 @@ export async function execute(knex: Knex, sql: string, params: readonly unknown[
  * memory and cost less CPU than one 1 MB statement (see README, Benchmarks).
  */
 export function jsonChunks(rows: readonly unknown[], maxChars = 48_000): string[] {
-  const chunks: string[] = [];
-  let parts: string[] = [];
+  const json = rows.map((row) => JSON.stringify(row));
+  return groupBySize(json, (j) => j.length + 1, maxChars).map((parts) => `[${parts.join(',')}]`);
+}
+
+/** Consecutive groups whose sizes add up to `max` at most (an item larger than `max` goes alone). */
+export function groupBySize<T>(items: readonly T[], sizeOf: (item: T) => number, max: number): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
   let size = 0;
-  for (const row of rows) {
-    const json = JSON.stringify(row);
-    if (parts.length > 0 && size + json.length > maxChars) {
-      chunks.push(`[${parts.join(',')}]`);
-      parts = [];
+  for (const item of items) {
+    const n = sizeOf(item);
+    if (group.length > 0 && size + n > max) {
+      groups.push(group);
+      group = [];
       size = 0;
     }
-    parts.push(json);
-    size += json.length + 1;
+    group.push(item);
+    size += n;
   }
-  if (parts.length > 0) chunks.push(`[${parts.join(',')}]`);
-  return chunks;
+  if (group.length > 0) groups.push(group);
+  return groups;
 }

@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { FAILED_END_STATUSES } from '../core';
 import type { Logger } from '../logger';
 import type { BulkActionItemRecord, BulkActionRecord, BulkActionRepository, BulkItemOutcome } from '../persistence/bulk-action-repository';
 import { isUuid, type SagaKey, type SagaListFilter, type SagaReadRepository } from '../persistence/saga-read-repository';
 import { permissionGuard } from './permissions';
-import { ManualActionError, type ManualActionName } from './manual-actions';
+import { ManualActionError, reusedKey, type ManualActionName } from './manual-actions';
 import type { SagaProcessor } from './saga-processor';
 
 export type BulkActionName = Extract<ManualActionName, 'compensate' | 'abort' | 'resume' | 'retryStep' | 'resendCommand'>;
@@ -229,7 +230,7 @@ export class BulkActionService {
           this.deps.logger.error({ err: error, bulkActionId: bulk.id, sagaId }, 'bulk action item failed');
           return { status: 'FAILED', code: 'INTERNAL_SERVER_ERROR', message: 'unexpected error; see the service log', startedAt, finishedAt: new Date() };
         }
-        await new Promise((r) => setTimeout(r, 200 * attempt));
+        await sleep(200 * attempt);
       }
     }
   }
@@ -240,8 +241,4 @@ function alreadyThere(action: string, status: string): boolean {
   if (action === 'compensate') return status === 'COMPENSATING' || (FAILED_END_STATUSES as readonly string[]).includes(status);
   if (action === 'abort') return status === 'ABORTED';
   return false;
-}
-
-function reusedKey(key: string): ManualActionError {
-  return new ManualActionError('IDEMPOTENCY_KEY_REUSED', `idempotency key ${key} was already used for a different request`);
 }

@@ -52,3 +52,8 @@ export function requestFingerprint(request: { action: string; sagaId?: string; s
 export function sameRequest(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
   return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
 }
+
+/** An idempotency key sent again with a different request. */
+export function reusedKey(key: string): ManualActionError {
+  return new ManualActionError('IDEMPOTENCY_KEY_REUSED', `idempotency key ${key} was already used for a different request`);
+}

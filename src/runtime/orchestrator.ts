@@ -11,7 +11,6 @@ export interface OrchestratorOptions {
   relay: OutboxRelay;
   groupId: string;
   logger: Logger;
-  timerIntervalMs?: number;
 }
 
 /**
@@ -24,9 +23,7 @@ export class Orchestrator {
   private readonly timers: TimerPoller;
 
   constructor(private readonly options: OrchestratorOptions) {
-    this.timers = new TimerPoller((limit) => options.processor.fireDueTimers(limit), options.logger, {
-      intervalMs: options.timerIntervalMs ?? 250, batchSize: 200,
-    });
+    this.timers = new TimerPoller((limit) => options.processor.fireDueTimers(limit), options.logger);
   }
 
   async start(): Promise<void> {

@@ -5,7 +5,7 @@ import {
 import type { Logger } from '../logger';
 import { dlqTopic, parseIncoming, type ContractMessage } from '../messaging/contract';
 import type { TransportMessage } from '../messaging/transport';
-import { ManualActionError, applyManualAction, requestFingerprint, sameRequest, type ManualActionRequest } from './manual-actions';
+import { ManualActionError, applyManualAction, requestFingerprint, reusedKey, sameRequest, type ManualActionRequest } from './manual-actions';
 import type { Metrics } from './metrics';
 import type { AnySagaState, InboxClaim, ManualActionRecord, RawOutboxMessage, SagaTransaction, SagaStore, SagaWrite, StoredSaga, WrittenOutboxMessage } from './ports';
 
@@ -117,17 +117,23 @@ export class SagaProcessor {
     }
     const committed = await this.deps.store.inTransaction(async (tx) => {
       // In the inbox's round trip: lock the sagas replies name, look up the orders the rest name.
+      const sagaIds: string[] = [];
+      const orderIds: string[] = [];
+      for (const { message } of valid) {
+        if (this.needsOrderLookup(message)) orderIds.push(message.orderId);
+        else sagaIds.push(message.sagaId!);
+      }
       const { fresh, locked, sagaIdsByOrder } = await tx.claimInboxAndLock(
-        valid.map((v) => ({ eventId: v.message.eventId, topic: v.raw.topic })),
-        valid.filter((v) => !this.needsOrderLookup(v.message)).map((v) => v.message.sagaId!),
-        valid.filter((v) => this.needsOrderLookup(v.message)).map((v) => v.message.orderId),
+        valid.map((v) => ({ eventId: v.message.eventId, topic: v.raw.topic })), sagaIds, orderIds,
       );
       // First copy of each new eventId only: a batch can hold the same message twice.
       const toApply = valid.filter((v) => fresh.delete(v.message.eventId));
-      this.deps.metrics.duplicates.inc(valid.length - toApply.length);
-      const applied = new Set(toApply);
-      for (const v of valid) {
-        if (!applied.has(v)) this.deps.logger.debug({ eventId: v.message.eventId, sagaId: v.message.sagaId, orderId: v.message.orderId }, 'duplicate message ignored');
+      if (toApply.length < valid.length) {
+        this.deps.metrics.duplicates.inc(valid.length - toApply.length);
+        const applied = new Set(toApply);
+        for (const v of valid) {
+          if (!applied.has(v)) this.deps.logger.debug({ eventId: v.message.eventId, sagaId: v.message.sagaId, orderId: v.message.orderId }, 'duplicate message ignored');
+        }
       }
       const working = await this.apply(tx, toApply, deadLetters, { locked, sagaIdsByOrder });
       const written = await this.persist(tx, working);
@@ -356,10 +362,6 @@ interface Written {
 }
 
 const NOTHING_WRITTEN: Written = { writes: [], outbox: [] };
-
-function reusedKey(key: string): ManualActionError {
-  return new ManualActionError('IDEMPOTENCY_KEY_REUSED', `idempotency key ${key} was already used for a different request`);
-}
 
 /** Unwinds the transaction of a start that an earlier request with the same key already did. */
 class ReplayedStart extends Error {

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { Alarm } from './alarm';
 
 /**
  * Fires due saga timers (step timeouts, retry back-off). The timers live in PostgreSQL
@@ -7,7 +8,7 @@ import type { Logger } from '../logger';
 export class TimerPoller {
   private running = false;
   private loop?: Promise<void>;
-  private cancelSleep?: () => void;
+  private readonly alarm = new Alarm();
 
   constructor(
     private readonly fireDue: (limit: number) => Promise<number>,
@@ -23,7 +24,7 @@ export class TimerPoller {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.cancelSleep?.();
+    this.alarm.wake();
     await this.loop;
   }
 
@@ -35,10 +36,7 @@ export class TimerPoller {
       } catch (error) {
         this.logger.error({ err: error }, 'firing saga timers failed; will retry');
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.intervalMs);
-        this.cancelSleep = () => { clearTimeout(timer); resolve(); };
-      });
+      await this.alarm.sleep(this.options.intervalMs);
     }
   }
 }

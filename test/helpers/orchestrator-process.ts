@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -23,7 +24,7 @@ export class OrchestratorProcess {
     const deadline = Date.now() + 30000;
     while (!proc.output.includes('listening on')) {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`orchestrator did not start:\n${proc.output}`);
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     return proc;
   }

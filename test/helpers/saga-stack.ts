@@ -57,12 +57,16 @@ export class SagaStack {
     return rows[0];
   }
 
-  /** Waits until the order's saga has the status and the Order service saw its outcome. */
+  /** Waits until the order's saga has the status; a timeout says the status it had then. */
   async waitForStatus(orderId: string, status: string, timeoutMs = 20000): Promise<SagaRow> {
-    return eventually(async () => {
-      const saga = await this.sagaByOrder(orderId);
-      return saga?.status === status ? saga : undefined;
-    }, timeoutMs, `saga of order ${orderId} to reach ${status} (now ${(await this.sagaByOrder(orderId))?.status})`);
+    try {
+      return await eventually(async () => {
+        const saga = await this.sagaByOrder(orderId);
+        return saga?.status === status ? saga : undefined;
+      }, timeoutMs, `saga of order ${orderId} to reach ${status}`);
+    } catch (error) {
+      throw new Error(`${(error as Error).message} (now ${(await this.sagaByOrder(orderId))?.status})`);
+    }
   }
 
   async events(sagaId: string): Promise<{ seq: number; type: string; step: string | null; detail: any }[]> {

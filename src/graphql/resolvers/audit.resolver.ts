@@ -1,9 +1,8 @@
 import { Repeater } from '@graphql-yoga/subscription';
-import { GraphQLError } from 'graphql';
-import { Arg, Authorized, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { AuditRecord } from '../../persistence/audit-repository';
 import type { GraphQLContext } from '../context';
-import { requireRole } from '../guards';
+import { badInput, requireRole } from '../guards';
 import type { SchemaDependencies } from '../schema';
 import { AuditEntry, AuditFilter, AuditPage } from '../types/audit';
 import { SagaType } from '../types/saga';
@@ -11,7 +10,7 @@ import { SagaType } from '../types/saga';
 const encode = (r: AuditRecord) => Buffer.from(`${r.at.toISOString()}|${r.id}`, 'utf8').toString('base64url');
 function decode(cursor: string): { at: string; id: string } {
   const [at, ...id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || Number.isNaN(Date.parse(at)) || id.length === 0) throw new GraphQLError('after is not a cursor this API returned', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' } });
+  if (!at || Number.isNaN(Date.parse(at)) || id.length === 0) throw badInput('after is not a cursor this API returned', 'after');
   return { at, id: id.join('|') };
 }
 
@@ -20,8 +19,8 @@ export function auditResolvers(deps: Pick<SchemaDependencies, 'audit' | 'changes
   @Resolver(() => SagaType)
   class SagaAuditFieldResolver {
     @FieldResolver(() => [AuditEntry], { description: 'Manual actions on this saga, oldest first, with their outcomes.' })
-    auditLog(@Root() saga: SagaType): Promise<AuditEntry[]> {
-      return deps.audit.ofSaga(saga.id);
+    auditLog(@Root() saga: SagaType, @Ctx() ctx: GraphQLContext): Promise<AuditEntry[]> {
+      return ctx.auditLoader.load(saga.id);
     }
   }
 
@@ -34,7 +33,7 @@ export function auditResolvers(deps: Pick<SchemaDependencies, 'audit' | 'changes
       @Arg('first', () => Int, { defaultValue: 50 }) first: number,
       @Arg('after', () => String, { nullable: true }) after: string | undefined,
     ): Promise<AuditPage> {
-      if (first < 1 || first > 500) throw new GraphQLError(`first must be between 1 and 500, got ${first}`, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'first' } });
+      if (first < 1 || first > 500) throw badInput(`first must be between 1 and 500, got ${first}`, 'first');
       const records = await deps.audit.list(filter ?? {}, first + 1, after ? decode(after) : undefined);
       const page = records.slice(0, first);
       const entries = filter?.outcome ? page.filter((r) => r.outcome.status === filter.outcome) : page;
@@ -60,11 +59,12 @@ export function auditResolvers(deps: Pick<SchemaDependencies, 'audit' | 'changes
 function auditStream(deps: Pick<SchemaDependencies, 'audit' | 'changes'>, filter: AuditFilter): AsyncIterable<AuditEntry> {
   return new Repeater<AuditEntry>(async (push, stop) => {
     const emitted = new Map<string, string>();
+    const sagasEmitted = new Set<string>();
     let chain = Promise.resolve();
     const unsubscribe = deps.changes.subscribe((change) => {
       const sagaId = change.saga.state.id;
       if (filter.sagaId && filter.sagaId !== sagaId) return;
-      if (!change.events.some((e) => e.type === 'MANUAL_ACTION') && ![...emitted.keys()].some((k) => k.startsWith(`${sagaId}/`))) {
+      if (!change.events.some((e) => e.type === 'MANUAL_ACTION') && !sagasEmitted.has(sagaId)) {
         // Only sagas with manual actions matter; a saga gets one through a MANUAL_ACTION event.
         return;
       }
@@ -76,6 +76,7 @@ function auditStream(deps: Pick<SchemaDependencies, 'audit' | 'changes'>, filter
           const key = `${sagaId}/${entry.id}`;
           if (emitted.get(key) === entry.outcome.status) continue;
           emitted.set(key, entry.outcome.status);
+          sagasEmitted.add(sagaId);
           await push(entry);
         }
       }).catch((error) => stop(error));

@@ -4,7 +4,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Re
 import type { BulkActionItemRecord, BulkActionRecord, BulkProgressNotice } from '../../persistence/bulk-action-repository';
 import { BULK_DEFAULT_LIMIT, BULK_MAX_LIMIT, type BulkActionName, type BulkActionService } from '../../runtime/bulk-actions';
 import type { GraphQLContext } from '../context';
-import { asGraphQLErrors, requireRole } from '../guards';
+import { asGraphQLErrors, badInput, requireRole } from '../guards';
 import type { SchemaDependencies } from '../schema';
 import {
   BulkActionInput, BulkActionItemType, BulkActionKind, BulkActionPreview, BulkActionProgress, BulkActionStatus, BulkActionType,
@@ -12,7 +12,7 @@ import {
 } from '../types/bulk';
 import { SagaFilter } from '../types/filter';
 import { listFilter } from './saga-query.resolver';
-import { Alarm } from '../alarm';
+import { Alarm } from '../../runtime/alarm';
 
 /** What the bulk action resolvers need: the service and progress notices from every instance. */
 export interface BulkDependencies {
@@ -108,7 +108,7 @@ export function bulkActionResolvers(deps: Pick<SchemaDependencies, 'bulk'>) {
       @Arg('afterPosition', () => Int, { defaultValue: 0 }) afterPosition: number,
     ): Promise<BulkActionItemType[]> {
       if (!Number.isInteger(first) || first < 1 || first > MAX_ITEMS_PAGE) {
-        throw new GraphQLError(`first must be between 1 and ${MAX_ITEMS_PAGE}, got ${first}`, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'first' } });
+        throw badInput(`first must be between 1 and ${MAX_ITEMS_PAGE}, got ${first}`, 'first');
       }
       return (await bulk().service.items(root.id, status ?? null, afterPosition, first)).map(toItemType);
     }

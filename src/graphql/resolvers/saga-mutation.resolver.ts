@@ -7,7 +7,7 @@ import { outputProblems } from '../output-schema';
 import { permissionGuard } from '../../runtime/permissions';
 import { buildCompensationPlan, versionOfPlanToken } from '../plan';
 import type { GraphQLContext } from '../context';
-import { asGraphQLErrors } from '../guards';
+import { asGraphQLErrors, badInput } from '../guards';
 import { toSagaType } from '../mappers';
 import type { SchemaDependencies } from '../schema';
 import { CompensateArgs, SagaActionArgs, SkipStepArgs, StartSagaInput, StepActionArgs } from '../types/inputs';
@@ -67,7 +67,7 @@ export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | '
         payments: input.payments?.map((p) => ({ ...p })) ?? null,
       };
       const checked = validateMessage('OrderCreated', candidate);
-      if (!checked.ok) throw new GraphQLError(checked.error, { extensions: { code: 'BAD_USER_INPUT' } });
+      if (!checked.ok) throw badInput(checked.error);
       const viewer = ctx.viewer!;
       return asGraphQLErrors(async () => {
         const { sagaId } = await deps.commands.startManually(checked.message as ContractMessage, {

@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { AnySagaDefinition } from '../../core';
 import { isUuid, type SagaKey, type SagaListFilter } from '../../persistence/saga-read-repository';
@@ -10,7 +9,6 @@ import type { SchemaDependencies } from '../schema';
 import { SagaConnection } from '../types/connection';
 import { WaitingCommand } from '../types/diagnostics';
 import { SagaDefinitionInfo } from '../types/definition';
-import type { SagaStatus } from '../types/enums';
 import { SagaFilter } from '../types/filter';
 import { searchFilter } from '../search-filter';
 import { CompensationPlan } from '../types/plan';
@@ -18,16 +16,13 @@ import { SagaEventType, SagaType } from '../types/saga';
 import { SagaStats } from '../types/stats';
 import { loadSagaStats } from '../stats';
 import { buildCompensationPlan } from '../plan';
+import { badInput } from '../guards';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 20;
 
 /** The connection as resolved: the filter travels along so totalCount counts only when asked. */
 type ResolvedConnection = SagaConnection & { filter: SagaListFilter };
-
-function badInput(message: string, argumentName: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argumentName } });
-}
 
 /** Opaque keyset cursor: base64url of `<created_at ISO with microseconds>|<id>`. */
 export function encodeCursor(key: SagaKey): string {
@@ -165,7 +160,7 @@ export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'reg
     }
 
     @FieldResolver(() => [WaitingCommand], { description: 'The commands the saga waits on now, with topic, partition, offset, eventId, wait time and retries (transport diagnostics).' })
-    async waitingOn(@Root() saga: SagaType): Promise<WaitingCommand[]> {
+    async waitingOn(@Root() saga: SagaType, @Ctx() ctx: GraphQLContext): Promise<WaitingCommand[]> {
       const state = saga.engineState;
       if (!state || (state.status !== 'RUNNING' && state.status !== 'COMPENSATING' && state.status !== 'COMPENSATION_FAILED')) return [];
       const phase = state.status === 'RUNNING' ? 'forward' : 'compensation';
@@ -176,7 +171,7 @@ export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'reg
       const commands = phase === 'forward' ? step.commands : step.compensationCommands;
       const since = (phase === 'forward' ? step.startedAtMs : step.compensationStartedAtMs) ?? state.updatedAtMs;
       const attempts = phase === 'forward' ? step.attempts : step.compensationAttempts;
-      const locations = await deps.reads.outboxLocations(state.id, commands.map((c) => c.eventId));
+      const locations = await ctx.outboxLoader.load(state.id);
       return commands.map((c) => {
         const where = locations.get(c.eventId);
         return {

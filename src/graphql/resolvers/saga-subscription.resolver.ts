@@ -2,10 +2,9 @@ import { Repeater } from '@graphql-yoga/subscription';
 import { Arg, Authorized, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import type { CommittedSagaChange } from '../../persistence/change-listener';
 import type { FeedPosition, SagaEventRecord } from '../../persistence/saga-read-repository';
-import { GraphQLError } from 'graphql';
 import type { SagaStatus } from '../types/enums';
 import type { GraphQLContext } from '../context';
-import { requireRole } from '../guards';
+import { badInput, requireRole } from '../guards';
 import { toSagaEventType, toSagaType } from '../mappers';
 import type { SchemaDependencies } from '../schema';
 import { loadSagaStats } from '../stats';
@@ -13,7 +12,7 @@ import { SagaFeedFilter, StepUpdateFilter } from '../types/inputs';
 import { SagaStats } from '../types/stats';
 import { SagaEventType } from '../types/saga';
 import { SagaFeedEvent, SagaStepUpdate, SagaUpdate } from '../types/updates';
-import { Alarm } from '../alarm';
+import { Alarm } from '../../runtime/alarm';
 
 type Changes = SchemaDependencies['changes'];
 
@@ -159,7 +158,7 @@ function sagaEventStream(deps: Pick<SchemaDependencies, 'changes' | 'reads'>, sa
         if (e.seq <= last) continue; // already sent
         if (e.seq > last + 1) {
           // Something in between was not in hand: read it from the log first.
-          const missing = (await deps.reads.eventsOf([sagaId], last, e.seq - last - 1)).get(sagaId) ?? [];
+          const missing = await deps.reads.eventsBetween(sagaId, last, e.seq - 1);
           for (const m of missing) { if (m.seq === last + 1) { last = m.seq; await push(toSagaEventType(m)); } }
           if (e.seq !== last + 1) continue;
         }
@@ -194,7 +193,7 @@ export function encodeFeedCursor(p: FeedPosition): string {
 
 function decodeFeedCursor(cursor: string): FeedPosition {
   const match = /^(\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new GraphQLError('after is not a cursor this API returned', { extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' } });
+  if (!match) throw badInput('after is not a cursor this API returned', 'after');
   return { txId: match[1], id: match[2] };
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Arg, Authorized, Field, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 
 @ObjectType({ description: 'What this orchestrator instance runs on.' })
@@ -38,7 +39,7 @@ export function serviceInfoResolver(info: ServiceInfo) {
 
 async function* heartbeats(intervalMs: number): AsyncGenerator<Heartbeat> {
   for (let sequence = 1; ; sequence++) {
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await sleep(intervalMs);
     yield { sequence, at: new Date() };
   }
 }

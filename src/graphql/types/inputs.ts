@@ -68,9 +68,6 @@ export class StepUpdateFilter {
   @Field(() => [StepStatus], { nullable: true }) @IsOptional() status?: StepStatus[];
 }
 
-// Re-exported for `ValidateNested` to know the element classes at runtime.
-export const NESTED_INPUTS = [OrderItemInput, PaymentPartInput];
-
 @InputType({ description: 'Which events of the cross-saga feed to receive; every field narrows.' })
 export class SagaFeedFilter {
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() sagaId?: string;

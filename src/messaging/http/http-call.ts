@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /** One HTTP attempt to a participant, and the retry loop around it. No library state here. */
 
 export class HttpCallError extends Error {
@@ -79,7 +81,7 @@ export async function withRetries<T>(
       if (n >= options.retries || !shouldRetry(error)) throw error;
       const delay = backoffMs(n, options);
       onRetry?.(error, n + 1, delay);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
     }
   }
 }

@@ -1,4 +1,4 @@
-/** A sleep that a notice can cut short: live streams poll now and then and wake on commit notices. */
+/** A sleep that something else can cut short (a commit notice, new work, a stop). */
 export class Alarm {
   private ring?: () => void;
 
