@@ -28,10 +28,10 @@ const configSchema = z.object({
       .optional(),
     clientId: z.string().min(1).default('saga-orchestrator'),
     groupId: z.string().min(1).default('saga-orchestrator'),
-    /** Prepended to every topic name, so environments can share a broker; empty by default. */
     /** A fetch is answered once it has this many bytes or has waited this long. */
     fetchMinBytes: z.coerce.number().int().min(1).default(1),
     fetchMaxWaitMs: z.coerce.number().int().min(0).max(10000).default(500),
+    /** Prepended to every topic name, so environments can share a broker; empty by default. */
     topicPrefix: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default(''),
   }),
   log: z.object({
@@ -48,6 +48,15 @@ const configSchema = z.object({
     maxBackoffMs: z.coerce.number().int().min(0).default(30000),
     /** Transactions of grouped consumed batches at once (one runs while the next is built). */
     groupTransactions: z.coerce.number().int().min(1).max(16).default(2),
+  }),
+  retention: z.object({
+    /**
+     * Hours inbox rows (consumed eventIds) and published outbox rows are kept; 0 keeps them
+     * forever. Past the inbox's window a redelivered reply is still recognised by the saga state.
+     */
+    inboxHours: z.coerce.number().min(0).default(168),
+    outboxHours: z.coerce.number().min(0).default(168),
+    intervalMs: z.coerce.number().int().min(1000).default(600_000),
   }),
   participantHttp: z.object({
     /** Commands sent to a participant over HTTP instead of Kafka: `command-topic=url,...`, parsed here once. */
@@ -103,6 +112,9 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   KAFKA_TOPIC_PREFIX: ['kafka', 'topicPrefix'],
   KAFKA_FETCH_MIN_BYTES: ['kafka', 'fetchMinBytes'],
   KAFKA_FETCH_MAX_WAIT_MS: ['kafka', 'fetchMaxWaitMs'],
+  RETENTION_INBOX_HOURS: ['retention', 'inboxHours'],
+  RETENTION_OUTBOX_HOURS: ['retention', 'outboxHours'],
+  RETENTION_INTERVAL_MS: ['retention', 'intervalMs'],
   LOG_LEVEL: ['log', 'level'],
   SAGA_COUPON_POLICY: ['saga', 'couponPolicy'],
   SAGA_STEP_TIMEOUT_MS: ['saga', 'stepTimeoutMs'],
@@ -129,9 +141,7 @@ export class ConfigError extends Error {}
 
 /** Reads and validates the configuration; throws ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
-  const tree: Record<string, Record<string, unknown>> = {
-    server: {}, database: {}, kafka: {}, log: {}, saga: {}, participantHttp: {}, auth: {}, graphql: {}, simulators: {},
-  };
+  const tree: Record<string, Record<string, unknown>> = Object.fromEntries(Object.keys(configSchema.shape).map((section) => [section, {}]));
   const file = configFileArg(argv);
   if (file) mergeFile(tree, file);
   for (const [name, [section, key]] of Object.entries(ENV_MAP)) {

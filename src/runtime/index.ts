@@ -4,10 +4,12 @@ import type { Logger } from '../logger';
 import type { OrderCreated } from '../messaging/contract';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import type { MessageTransport } from '../messaging/transport';
+import { MessageRetention } from '../persistence/message-retention';
 import { PostgresSagaStore } from '../persistence/saga-repository';
 import { ORDER_STEPS, createSagaRegistry, orderSagaData } from '../sagas';
 import { createMetrics, type Metrics } from './metrics';
 import { Orchestrator } from './orchestrator';
+import { RetentionPruner } from './retention-pruner';
 import { SagaProcessor } from './saga-processor';
 
 export interface SagaRuntime {
@@ -41,6 +43,11 @@ export function createSagaRuntime(config: Config, orm: MikroORM, transport: Mess
     onCommitted: (outbox) => relay.offer(outbox),
     groupTransactions: saga.groupTransactions,
   });
-  const orchestrator = new Orchestrator({ transport, processor, relay, groupId: config.kafka.groupId, logger });
+  const messageRetention = new MessageRetention(orm);
+  const retention = new RetentionPruner((cutoffs) => messageRetention.prune(cutoffs), config.retention, logger, (pruned) => {
+    metrics.retentionPruned.inc({ table: 'inbox_message' }, pruned.inbox);
+    metrics.retentionPruned.inc({ table: 'outbox_message' }, pruned.outbox);
+  });
+  const orchestrator = new Orchestrator({ transport, processor, relay, retention, groupId: config.kafka.groupId, logger });
   return { orchestrator, processor, relay, metrics, registry };
 }

@@ -10,6 +10,7 @@ export function createMetrics() {
     duplicates: new Counter({ name: 'saga_messages_duplicate_total', help: 'Redelivered or duplicated messages recognised and ignored', registers: [registry] }),
     deadLetters: new Counter({ name: 'saga_dead_letters_total', help: 'Messages sent to a <topic>.dlq topic', registers: [registry] }),
     outboxPublished: new Counter({ name: 'saga_outbox_published_total', help: 'Outbox messages published to the broker', registers: [registry] }),
+    retentionPruned: new Counter({ name: 'saga_retention_pruned_total', help: 'Inbox and outbox rows deleted past their retention', labelNames: ['table'], registers: [registry] }),
     sagasEnded: new Counter({ name: 'saga_ended_total', help: 'Sagas that reached a final status', labelNames: ['status'], registers: [registry] }),
     sagaDuration: new Histogram({
       name: 'saga_duration_seconds', help: 'Start to final status', registers: [registry],

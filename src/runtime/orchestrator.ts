@@ -2,6 +2,7 @@ import type { Logger } from '../logger';
 import { INBOUND_TOPICS } from '../messaging/contract';
 import type { OutboxRelay } from '../messaging/outbox-relay';
 import type { MessageTransport, Subscription } from '../messaging/transport';
+import type { RetentionPruner } from './retention-pruner';
 import type { SagaProcessor } from './saga-processor';
 import { TimerPoller } from './timer-poller';
 
@@ -9,6 +10,8 @@ export interface OrchestratorOptions {
   transport: MessageTransport;
   processor: SagaProcessor;
   relay: OutboxRelay;
+  /** Deletes inbox and outbox rows past their retention; none keeps them forever. */
+  retention?: RetentionPruner;
   groupId: string;
   logger: Logger;
 }
@@ -32,12 +35,14 @@ export class Orchestrator {
     // Publish what a previous run left in the outbox before taking new work.
     relay.start();
     this.timers.start();
+    this.options.retention?.start();
     this.subscription = await transport.subscribe({ groupId, topics: [...INBOUND_TOPICS] }, (batch) => processor.handleBatch(batch));
   }
 
   async stop(): Promise<void> {
     await this.subscription?.stop();
     await this.timers.stop();
+    await this.options.retention?.stop();
     await this.options.relay.stop();
   }
 }

@@ -12,6 +12,13 @@ describe('loadConfig', () => {
     expect(config.saga.couponPolicy).toBe('continue');
   });
 
+  it('keeps inbox and outbox rows a week by default; RETENTION_*_HOURS changes it and 0 keeps them forever', () => {
+    expect(loadConfig({}, []).retention).toEqual({ inboxHours: 168, outboxHours: 168, intervalMs: 600_000 });
+    expect(loadConfig({ RETENTION_INBOX_HOURS: '0', RETENTION_OUTBOX_HOURS: '12.5', RETENTION_INTERVAL_MS: '60000' }, []).retention)
+      .toEqual({ inboxHours: 0, outboxHours: 12.5, intervalMs: 60_000 });
+    expect(() => loadConfig({ RETENTION_INBOX_HOURS: '-1' }, [])).toThrow(/RETENTION_INBOX_HOURS/);
+  });
+
   it('names the bad variable', () => {
     expect(() => loadConfig({ SERVER_PORT: 'eighty' }, [])).toThrow(ConfigError);
     expect(() => loadConfig({ SERVER_PORT: 'eighty' }, [])).toThrow(/SERVER_PORT \(server\.port\)/);

@@ -1,7 +1,11 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
-/** Inbox: the eventId of every consumed message, so a redelivered one is applied only once. */
+/**
+ * Inbox: the eventId of every consumed message, so a redelivered one is applied only once.
+ * Rows older than RETENTION_INBOX_HOURS are deleted (persistence/message-retention.ts).
+ */
 @Entity({ tableName: 'inbox_message' })
+@Index({ name: 'inbox_message_received_at_brin', expression: 'create index "inbox_message_received_at_brin" on "inbox_message" using brin ("received_at")' })
 export class InboxMessage {
   @PrimaryKey({ type: 'uuid' })
   eventId!: string;

@@ -6,6 +6,8 @@ import { Migration20261126000710 } from './Migration20261126000710';
 import { Migration20261126011000 } from './Migration20261126011000';
 import { Migration20261126010000 } from './Migration20261126010000';
 import { Migration20261126020000 } from './Migration20261126020000';
+import { Migration20261126040000 } from './Migration20261126040000';
+import { Migration20261126050000 } from './Migration20261126050000';
 
 /** Every migration, in order. Add new ones here after `npm run migration:create`. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -16,4 +18,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261126011000', class: Migration20261126011000 },
   { name: 'Migration20261126010000', class: Migration20261126010000 },
   { name: 'Migration20261126020000', class: Migration20261126020000 },
+  { name: 'Migration20261126040000', class: Migration20261126040000 },
+  { name: 'Migration20261126050000', class: Migration20261126050000 },
 ];
