@@ -9,7 +9,7 @@ import { PostgresSagaStore } from '../persistence/saga-repository';
 import { ORDER_STEPS, createSagaRegistry, orderSagaData } from '../sagas';
 import { createMetrics, type Metrics } from './metrics';
 import { Orchestrator } from './orchestrator';
-import { RetentionPruner } from './retention-pruner';
+import { retentionPruner } from './retention-pruner';
 import { SagaProcessor } from './saga-processor';
 
 export interface SagaRuntime {
@@ -44,7 +44,7 @@ export function createSagaRuntime(config: Config, orm: MikroORM, transport: Mess
     groupTransactions: saga.groupTransactions,
   });
   const messageRetention = new MessageRetention(orm);
-  const retention = new RetentionPruner((cutoffs) => messageRetention.prune(cutoffs), config.retention, logger, (pruned) => {
+  const retention = retentionPruner((cutoffs) => messageRetention.prune(cutoffs), config.retention, logger, (pruned) => {
     metrics.retentionPruned.inc({ table: 'inbox_message' }, pruned.inbox);
     metrics.retentionPruned.inc({ table: 'outbox_message' }, pruned.outbox);
   });

@@ -2,16 +2,16 @@ import type { Logger } from '../logger';
 import { INBOUND_TOPICS } from '../messaging/contract';
 import type { OutboxRelay } from '../messaging/outbox-relay';
 import type { MessageTransport, Subscription } from '../messaging/transport';
-import type { RetentionPruner } from './retention-pruner';
+import type { Poller } from './poller';
 import type { SagaProcessor } from './saga-processor';
-import { TimerPoller } from './timer-poller';
+import { timerPoller } from './timer-poller';
 
 export interface OrchestratorOptions {
   transport: MessageTransport;
   processor: SagaProcessor;
   relay: OutboxRelay;
   /** Deletes inbox and outbox rows past their retention; none keeps them forever. */
-  retention?: RetentionPruner;
+  retention?: Poller;
   groupId: string;
   logger: Logger;
 }
@@ -23,10 +23,10 @@ export interface OrchestratorOptions {
  */
 export class Orchestrator {
   private subscription?: Subscription;
-  private readonly timers: TimerPoller;
+  private readonly timers: Poller;
 
   constructor(private readonly options: OrchestratorOptions) {
-    this.timers = new TimerPoller((limit) => options.processor.fireDueTimers(limit), options.logger);
+    this.timers = timerPoller((limit) => options.processor.fireDueTimers(limit), options.logger);
   }
 
   async start(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import type { Pruned, RetentionCutoffs } from './ports';
-import { Alarm } from './alarm';
+import { Poller } from './poller';
 
 export interface RetentionOptions {
   /** Hours an inbox row is kept; 0 keeps them forever. */
@@ -20,47 +20,26 @@ export function retentionCutoffs(options: RetentionOptions, nowMs: number): Rete
 }
 
 /**
- * Keeps the inbox and outbox from growing forever: prunes at start and then every `intervalMs`.
- * Every instance may run it; the deletes do not conflict with each other or with the hot path
- * (only rows far older than any in use are touched).
+ * Keeps the inbox and outbox from growing forever: prunes at start and then every
+ * `intervalMs`; none when both retentions are 0. Every instance may run it: the deletes do not
+ * conflict with each other or with the hot path (they touch only rows far older than any in use).
  */
-export class RetentionPruner {
-  private running = false;
-  private loop?: Promise<void>;
-  private readonly alarm = new Alarm();
-
-  constructor(
-    private readonly prune: (cutoffs: RetentionCutoffs) => Promise<Pruned>,
-    private readonly options: RetentionOptions,
-    private readonly logger: Logger,
-    private readonly onPruned: (pruned: Pruned) => void = () => undefined,
-    private readonly clock: () => number = Date.now,
-  ) {}
-
-  start(): void {
-    if (this.running || (this.options.inboxHours === 0 && this.options.outboxHours === 0)) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.alarm.wake();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        const pruned = await this.prune(retentionCutoffs(this.options, this.clock()));
-        this.onPruned(pruned);
-        if (pruned.inbox + pruned.outbox > 0) this.logger.info(pruned, 'pruned inbox and outbox rows past their retention');
-      } catch (error) {
-        this.logger.error({ err: error }, 'pruning the inbox and outbox failed; will retry');
-      }
-      // Checked right before sleeping (no await in between): a stop that came during the prune
-      // must not wait out a ten-minute pause.
-      if (this.running) await this.alarm.sleep(this.options.intervalMs);
-    }
-  }
+export function retentionPruner(
+  prune: (cutoffs: RetentionCutoffs) => Promise<Pruned>,
+  options: RetentionOptions,
+  logger: Logger,
+  onPruned: (pruned: Pruned) => void = () => undefined,
+  clock: () => number = Date.now,
+): Poller | undefined {
+  if (options.inboxHours === 0 && options.outboxHours === 0) return undefined;
+  return new Poller(
+    async () => {
+      const pruned = await prune(retentionCutoffs(options, clock()));
+      onPruned(pruned);
+      if (pruned.inbox + pruned.outbox > 0) logger.info(pruned, 'pruned inbox and outbox rows past their retention');
+      return false;
+    },
+    options.intervalMs,
+    (error) => logger.error({ err: error }, 'pruning the inbox and outbox failed; will retry'),
+  );
 }

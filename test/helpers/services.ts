@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
+import { openDatabase } from '../../src/persistence/database';
 
 /** The broker the tests use (set by global-setup.mjs or by the caller). */
 export function kafkaBrokers(): string[] {
@@ -29,6 +31,23 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     url: url.toString(),
     drop: () => withAdmin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}
+
+/** A fresh database, migrated, with MikroORM and a plain pg client on it; `close` drops it. */
+export async function openTestDatabase(poolSize = 2): Promise<{ orm: MikroORM; sql: Client; close(): Promise<void> }> {
+  const db = await createTestDatabase();
+  const orm = await openDatabase(db.url, poolSize);
+  const sql = new Client({ connectionString: db.url });
+  await sql.connect();
+  return {
+    orm,
+    sql,
+    close: async () => {
+      await sql.end();
+      await orm.close(true);
+      await db.drop();
+    },
   };
 }
 

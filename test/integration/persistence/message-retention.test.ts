@@ -1,30 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
-import { openDatabase } from '../../../src/persistence/database';
+import type { Client } from 'pg';
 import { MessageRetention } from '../../../src/persistence/message-retention';
-import { createTestDatabase, type TestDatabase } from '../../helpers/services';
+import { openTestDatabase } from '../../helpers/services';
 
 /** Retention on the real database: which inbox and outbox rows a prune deletes, and which it keeps. */
 describe('MessageRetention', () => {
-  let db: TestDatabase;
   let orm: MikroORM;
   let sql: Client;
+  let close: () => Promise<void>;
   const DAY = 86_400_000;
   const now = Date.now();
   const at = (ms: number) => new Date(ms).toISOString();
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    orm = await openDatabase(db.url, 2);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-  });
-  afterAll(async () => {
-    await sql.end();
-    await orm.close(true);
-    await db.drop();
-  });
+  beforeAll(async () => { ({ orm, sql, close } = await openTestDatabase()); });
+  afterAll(() => close());
   beforeEach(async () => { await sql.query('truncate inbox_message, outbox_message'); });
 
   async function inbox(receivedAtMs: number, n = 1): Promise<void> {

@@ -1,34 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { startSaga } from '../../../src/core';
-import { openDatabase } from '../../../src/persistence/database';
 import { OptimisticLockError, PostgresSagaStore } from '../../../src/persistence/saga-repository';
 import type { SagaWrite } from '../../../src/runtime/ports';
 import { orderSagaData, orderSagaDefinition } from '../../../src/sagas/order';
-import { createTestDatabase, type TestDatabase } from '../../helpers/services';
+import { openTestDatabase } from '../../helpers/services';
 import { orderCreated } from '../../unit/support/order';
 
 /** PostgresSagaStore on the real database: what one transaction writes, and what it rolls back. */
 describe('PostgresSagaStore', () => {
-  let db: TestDatabase;
   let orm: MikroORM;
   let store: PostgresSagaStore;
   let sql: Client;
+  let close: () => Promise<void>;
   const def = orderSagaDefinition({ couponPolicy: 'continue' });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    orm = await openDatabase(db.url, 3);
+    ({ orm, sql, close } = await openTestDatabase(3));
     store = new PostgresSagaStore(orm);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
   });
-  afterAll(async () => {
-    await sql.end();
-    await orm.close(true);
-    await db.drop();
-  });
+  afterAll(() => close());
 
   /** A new order saga as the engine starts it: a state, its first events and its first command. */
   function newSaga(lastError: string | null = null): SagaWrite {
