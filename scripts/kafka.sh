@@ -141,9 +141,13 @@ cmd_start() {
 
   local started=$SECONDS
   local java_opts=(-Dlog4j2.configurationFile="$STATE/log4j2.properties" -Djava.awt.headless=true)
-  # Random cluster id: 16 random bytes, base64url without padding (Kafka's Uuid format).
-  local cluster_id
-  cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  # Random cluster id: 16 random bytes, base64url without padding (Kafka's Uuid format), never
+  # starting with "-" (nor does Kafka's own Uuid.randomUuid): the CLI would take it for an option.
+  # 1 start in 64 failed with "argument --cluster-id/-t: expected one argument" before this.
+  local cluster_id="-"
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  done
   "$JAVA" "${java_opts[@]}" -cp "$LIBS/*" kafka.tools.StorageTool format \
     -t "$cluster_id" -c "$STATE/server.properties" >"$STATE/format.log" 2>&1 ||
     { cat "$STATE/format.log" >&2; die "formatting $STATE/data failed"; }
