@@ -125,6 +125,43 @@ describe('order sagas on the real broker and database (coupon policy continue)',
     expect(Number(/saga_messages_duplicate_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
   });
 
+  it('after retention has pruned the inbox, a redelivered reply and OrderCreated still change nothing', async () => {
+    const order = await stack.participants.createOrder({});
+    const saga = await stack.waitForStatus(order.orderId, 'COMPLETED');
+    const outboxRows = async () => Number((await stack.db.query('select count(*) as n from outbox_message where saga_id = $1', [saga.id])).rows[0].n);
+    const sentBefore = await outboxRows();
+    // The very messages the orchestrator consumed, read back from the broker.
+    const original = async (topic: string) => {
+      const seen = await stack.collect(topic);
+      try {
+        return await eventually(() => seen.messages.find((m) => m.key === order.orderId), 20000, `${topic} of the order`);
+      } finally {
+        await seen.stop();
+      }
+    };
+    const created = await original('order-created-events');
+    const paid = await original('payment-processed-events');
+    const eventIds = [created, paid].map((m) => JSON.parse(m.value!.toString()).eventId as string);
+    // What retention does once the inbox rows are old enough.
+    const { rowCount } = await stack.db.query('delete from inbox_message where event_id = any($1::uuid[])', [eventIds]);
+    expect(rowCount).toBe(2);
+
+    await stack.transport.publish([created, paid].map((m) => ({ topic: m.topic, key: m.key!, value: m.value!.toString() })));
+    // Both were consumed again once the inbox holds their eventIds again.
+    await eventually(async () => {
+      const { rows } = await stack.db.query('select count(*) as n from inbox_message where event_id = any($1::uuid[])', [eventIds]);
+      return Number(rows[0].n) === 2 ? true : undefined;
+    }, 20000, 'the redelivered messages to be consumed');
+
+    const after = await stack.sagaByOrder(order.orderId);
+    expect(after!.status).toBe('COMPLETED');
+    expect(await outboxRows()).toBe(sentBefore); // no command sent again
+    expect((await stack.db.query('select count(*) as n from saga_instance where order_id = $1', [order.orderId])).rows[0].n).toBe('1');
+    const ignored = (await stack.events(saga.id)).filter((e) => e.type === 'REPLY_IGNORED');
+    expect(ignored).toEqual([expect.objectContaining({ detail: expect.objectContaining({ eventId: eventIds[1], why: 'duplicate' }) })]);
+    expect(ledger(order.orderId)!.charges).toHaveLength(1);
+  });
+
   it('a compensation that keeps failing leaves the saga COMPENSATION_FAILED, visible, not lost', async () => {
     const order = await stack.participants.createOrder({ scenario: ['fail-payment', 'fail-release'] });
     const saga = await stack.waitForStatus(order.orderId, 'COMPENSATION_FAILED', 30000);
