@@ -163,8 +163,8 @@ export class OutboxRelay {
         await this.alarm.sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
         continue;
       }
-      // offer() fills `ready` and wakes the alarm, so nothing offered is left waiting for a poll.
-      if (published === 0 && this.ready.length === 0) await this.alarm.sleep(Math.max(1, nextPollAt - Date.now()));
+      // offer() and stop() ring the alarm, also while this loop is busy: the sleep then returns at once.
+      if (published === 0) await this.alarm.sleep(Math.max(1, nextPollAt - Date.now()));
     }
     await this.marking;
   }

@@ -35,9 +35,8 @@ export class Poller {
       } catch (error) {
         this.onError(error);
       }
-      // Checked right before sleeping (no await in between): a stop that came during the round
-      // must not wait out the pause.
-      if (this.running) await this.alarm.sleep(this.intervalMs);
+      // A stop that came during the round has already rung the alarm: this returns at once.
+      await this.alarm.sleep(this.intervalMs);
     }
   }
 }

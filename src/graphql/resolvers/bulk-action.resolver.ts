@@ -144,13 +144,12 @@ function progressStream(deps: BulkDependencies, id: string, afterSequence: numbe
   return new Repeater<BulkActionProgress>(async (push, stop) => {
     let last = afterSequence;
     let stopped = false;
-    let notified = false;
+    // A notice or stop that arrives during a read rings the alarm, and the sleep below returns at once.
     const alarm = new Alarm();
-    const unsubscribe = deps.progress.subscribe((n) => { if (n.b === id) { notified = true; alarm.wake(); } });
+    const unsubscribe = deps.progress.subscribe((n) => { if (n.b === id) alarm.wake(); });
     void stop.then(() => { stopped = true; alarm.wake(); });
     try {
       while (!stopped) {
-        notified = false;
         const current = await deps.service.get(id);
         if (!current) throw new GraphQLError(`no bulk action with id ${id}`, { extensions: { code: 'NOT_FOUND' } });
         const items = await deps.service.itemsAfterSeq(id, last, 500);
@@ -164,7 +163,6 @@ function progressStream(deps: BulkDependencies, id: string, afterSequence: numbe
           stop();
           break;
         }
-        if (notified) continue;
         await alarm.sleep(1000);
       }
     } catch (error) {

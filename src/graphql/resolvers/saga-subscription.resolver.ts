@@ -202,20 +202,19 @@ function sagaFeed(deps: Pick<SchemaDependencies, 'changes' | 'reads'>, filter: S
   return new Repeater<SagaFeedEvent>(async (push, stop) => {
     let position = after;
     let stopped = false;
-    let notified = false;
+    // A notice or stop that arrives during a read rings the alarm, and the sleep below returns at once.
     const alarm = new Alarm();
-    const unsubscribe = deps.changes.subscribe(() => { notified = true; alarm.wake(); });
+    const unsubscribe = deps.changes.subscribe(() => alarm.wake());
     void stop.then(() => { stopped = true; alarm.wake(); });
     const feedFilter = { sagaId: filter.sagaId, sagaType: filter.sagaType, eventTypes: filter.eventTypes, step: filter.step, sagaStatuses: filter.sagaStatus };
     try {
       while (!stopped) {
-        notified = false;
         const page = await deps.reads.feed(position, feedFilter, 500);
         for (const e of page) {
           position = e.position;
           await push({ cursor: encodeFeedCursor(e.position), sagaType: e.sagaType, sagaStatus: e.sagaStatus as SagaStatus, event: toSagaEventType(e) });
         }
-        if (page.length === 500 || notified) continue;
+        if (page.length === 500) continue;
         await alarm.sleep(1000);
       }
     } catch (error) {
