@@ -99,10 +99,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
     app.get('/ready', async (_req, res) => {
       const [database, broker] = await Promise.all([isDatabaseHealthy(orm), transport.isHealthy()]);
+      // A partition whose batches keep failing is not ready either (runtime/consumer-health.ts).
+      const consumer = runtime.orchestrator.health.report();
+      const ready = database && broker && consumer.ready;
       // HTTP participants' breakers are reported but do not gate readiness: an open breaker on one
       // participant should not take the whole orchestrator out of rotation.
-      res.status(database && broker ? 200 : 503).json({
-        status: database && broker ? 'ready' : 'not ready', database, broker,
+      res.status(ready ? 200 : 503).json({
+        status: ready ? 'ready' : 'not ready', database, broker, consumer,
         ...(httpParticipants ? { participants: httpParticipants.routesHealth() } : {}),
       });
     });

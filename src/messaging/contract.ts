@@ -3,6 +3,7 @@
  * Every message crossing Kafka is validated here, at the edge; the saga core only ever sees
  * values that passed these schemas. Inferred types are exported for each message.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** Every topic of the contract, inbound and outbound. */
@@ -73,8 +74,35 @@ export function isTopic(topic: string): topic is Topic {
 // ---------------------------------------------------------------------------------------------
 // Building blocks
 
-/** Decimal string, never a float: up to 4 fraction digits (see core/money.ts). */
-export const MoneySchema = z.string().regex(/^-?\d+(\.\d{1,4})?$/, 'must be a decimal string like "129.90"');
+// ---------------------------------------------------------------------------------------------
+// What storage accepts (src/persistence/entities, migrations): validated here, at the edge, so
+// a message PostgreSQL would refuse is rejected as invalid instead of failing a whole batch.
+
+/**
+ * Amounts are stored as numeric(19,4) (saga_instance.total_amount, final_amount): at most 15
+ * integer digits and 4 decimals.
+ */
+export const AMOUNT_INTEGER_DIGITS = 15;
+export const AMOUNT_DECIMALS = 4;
+/**
+ * Identifiers (customerId, sku, paymentId, coupon codes, payment methods...): text columns,
+ * but btree and GIN indexed (customer_id, payment_methods), whose entries must stay well under
+ * PostgreSQL's ~2.7 KB index row limit; 255 characters is at most 1,020 bytes of UTF-8.
+ */
+export const MAX_IDENTIFIER_LENGTH = 255;
+/** Free text (reasons): stored in events (jsonb) and last_error (trigram index). */
+export const MAX_REASON_LENGTH = 2000;
+/** PostgreSQL text and jsonb cannot hold NUL: no string of a message may contain one. */
+export const NO_NUL = /^[^\u0000]*$/;
+/** A UTF-16 surrogate without its pair: not Unicode, and refused by jsonb. */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NO_NUL_MESSAGE = 'must not contain NUL (\\u0000)';
+
+/** Decimal string, never a float: up to 4 fraction digits (see core/money.ts), numeric(19,4). */
+export const MoneySchema = z.string().regex(
+  new RegExp(`^-?\\d{1,${AMOUNT_INTEGER_DIGITS}}(\\.\\d{1,${AMOUNT_DECIMALS}})?$`),
+  `must be a decimal string like "129.90", at most ${AMOUNT_INTEGER_DIGITS} integer digits and ${AMOUNT_DECIMALS} decimals`,
+);
 /** ISO 4217 code. */
 export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be 3 uppercase letters (ISO 4217)');
 /**
@@ -84,7 +112,10 @@ export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be 3 uppercas
 export const UuidSchema = z.guid();
 /** ISO-8601; a zone offset is optional because Java LocalDateTime serialises without one. */
 export const IsoDateTimeSchema = z.iso.datetime({ offset: true, local: true });
-const Text = z.string().min(1);
+const Text = z.string().min(1).max(MAX_IDENTIFIER_LENGTH).regex(NO_NUL, NO_NUL_MESSAGE);
+const Reason = z.string().min(1).max(MAX_REASON_LENGTH).regex(NO_NUL, NO_NUL_MESSAGE);
+/** Reasons the orchestrator writes itself (they may quote a participant's reason): no cap. */
+const OwnReason = z.string().min(1).regex(NO_NUL, NO_NUL_MESSAGE);
 
 /** Fields common to every message. */
 export const EnvelopeSchema = z.object({
@@ -142,14 +173,14 @@ export const ProductReservedSchema = message('ProductReserved', {
 });
 
 export const ProductReservationFailedSchema = message('ProductReservationFailed', {
-  reason: Text,
+  reason: Reason,
   products: z.array(
     z.object({
       productId: Text,
       sku: Text,
       requestedQuantity: z.number().int().min(0),
       availableQuantity: z.number().int().min(0),
-      reason: Text,
+      reason: Reason,
     }),
   ),
 });
@@ -160,7 +191,7 @@ export const CouponAppliedSchema = message('CouponApplied', {
   finalAmount: MoneySchema,
 });
 
-export const CouponFailedSchema = message('CouponFailed', { couponCode: Text, reason: Text });
+export const CouponFailedSchema = message('CouponFailed', { couponCode: Text, reason: Reason });
 
 export const PaymentProcessedSchema = message('PaymentProcessed', {
   paymentId: Text,
@@ -173,7 +204,7 @@ export const PaymentProcessedSchema = message('PaymentProcessed', {
 export const PaymentFailedSchema = message('PaymentFailed', {
   paymentMethod: Text,
   amount: MoneySchema,
-  reason: Text,
+  reason: Reason,
 });
 
 export const SplitPaymentPartResultSchema = z.object({
@@ -182,7 +213,7 @@ export const SplitPaymentPartResultSchema = z.object({
   transactionId: Text.nullish(),
   amount: MoneySchema,
   status: z.enum(['SUCCEEDED', 'FAILED']),
-  reason: Text.nullish(),
+  reason: Reason.nullish(),
 });
 export type SplitPaymentPartResult = z.infer<typeof SplitPaymentPartResultSchema>;
 
@@ -194,12 +225,12 @@ export const SplitPaymentSchema = message('SplitPayment', {
 
 export const InventoryConfirmedSchema = message('InventoryConfirmed', {
   reservationId: Text,
-  reason: Text.nullish(),
+  reason: Reason.nullish(),
 });
 
 export const InventoryConfirmationFailedSchema = message('InventoryConfirmationFailed', {
   reservationId: Text,
-  reason: Text.nullish(),
+  reason: Reason.nullish(),
 });
 
 export const InventoryReleasedSchema = message('InventoryReleased', { reservationId: Text });
@@ -211,7 +242,7 @@ export const PaymentRefundedSchema = message('PaymentRefunded', { paymentId: Tex
 
 export const ReserveInventorySchema = message('ReserveInventory', { items: z.array(OrderItemSchema).min(1) });
 export const ConfirmInventorySchema = message('ConfirmInventory', { reservationId: Text });
-export const ReleaseInventorySchema = message('ReleaseInventory', { reservationId: Text, reason: Text });
+export const ReleaseInventorySchema = message('ReleaseInventory', { reservationId: Text, reason: OwnReason });
 
 export const ApplyCouponSchema = message('ApplyCoupon', {
   couponCode: Text,
@@ -219,7 +250,7 @@ export const ApplyCouponSchema = message('ApplyCoupon', {
   amount: MoneySchema,
   currency: CurrencySchema,
 });
-export const CancelCouponSchema = message('CancelCoupon', { couponCode: Text, reason: Text });
+export const CancelCouponSchema = message('CancelCoupon', { couponCode: Text, reason: OwnReason });
 
 export const ProcessPaymentSchema = message('ProcessPayment', {
   amount: MoneySchema,
@@ -233,7 +264,7 @@ export const ProcessSplitPaymentSchema = message('ProcessSplitPayment', {
   currency: CurrencySchema,
   customerId: Text,
 });
-export const RefundPaymentSchema = message('RefundPayment', { paymentId: Text, amount: MoneySchema, reason: Text });
+export const RefundPaymentSchema = message('RefundPayment', { paymentId: Text, amount: MoneySchema, reason: OwnReason });
 
 export const OrderApprovedSchema = message('OrderApproved', {
   finalAmount: MoneySchema,
@@ -250,7 +281,7 @@ export const ORDER_CANCELLED_STATUSES = [
   'TIMED_OUT',
   'COMPENSATED',
 ] as const;
-export const OrderCancelledSchema = message('OrderCancelled', { status: z.enum(ORDER_CANCELLED_STATUSES), reason: Text });
+export const OrderCancelledSchema = message('OrderCancelled', { status: z.enum(ORDER_CANCELLED_STATUSES), reason: OwnReason });
 
 // ---------------------------------------------------------------------------------------------
 // Registry: eventType -> schema, topic -> allowed eventTypes
@@ -361,10 +392,45 @@ export function formatIssues(error: z.ZodError): string {
 
 /** Validates an already-decoded value as the given eventType. */
 export function validateMessage(eventType: EventType, value: unknown): ParseResult {
+  const unstorable = unstorableText(value);
+  if (unstorable) return { ok: false, error: `invalid ${eventType}: ${unstorable}` };
   const result = MESSAGE_SCHEMAS[eventType].safeParse(value);
   if (!result.success) return { ok: false, error: `invalid ${eventType}: ${formatIssues(result.error)}` };
   return { ok: true, message: result.data as ContractMessage };
 }
+
+/**
+ * The first string anywhere in a decoded value (unknown fields and keys too, which zod would
+ * only strip) that PostgreSQL cannot store: one with a NUL or a lone surrogate (e.g. from the
+ * JSON escape `\\ud800`). Null when there is none.
+ */
+export function unstorableText(value: unknown, path: (string | number)[] = []): string | null {
+  const at = () => (path.length ? path.join('.') : '(root)');
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return `${at()}: ${NO_NUL_MESSAGE}`;
+    LONE_SURROGATE.lastIndex = 0;
+    if (LONE_SURROGATE.test(value)) return `${at()}: invalid Unicode (a lone surrogate)`;
+    return null;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = unstorableText(item, [...path, i]);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const keyProblem = unstorableText(key, path);
+      if (keyProblem) return `${keyProblem} (in a field name)`;
+      const found = unstorableText(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Decodes and validates one Kafka message value read from `topic`. Never throws: a failure is
@@ -373,7 +439,13 @@ export function validateMessage(eventType: EventType, value: unknown): ParseResu
 export function parseIncoming(topic: string, raw: Buffer | string | null): ParseResult {
   if (!isTopic(topic)) return { ok: false, error: `unknown topic '${topic}'` };
   if (raw === null) return { ok: false, error: 'empty message value (null / tombstone)' };
-  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  let text: string;
+  try {
+    // Strict: invalid bytes are an error, not silently replaced by U+FFFD.
+    text = typeof raw === 'string' ? raw : UTF8.decode(raw);
+  } catch {
+    return { ok: false, error: 'value is not valid UTF-8' };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -395,4 +467,20 @@ export function parseIncoming(topic: string, raw: Buffer | string | null): Parse
     };
   }
   return validateMessage(eventType as EventType, value);
+}
+
+/**
+ * A hash of what a validated message says, to tell a redelivery (same eventId, same content)
+ * from a reused eventId (same eventId, other content). `timestamp` and `retryCount` are left
+ * out: they describe the sending, and a sender may restamp a message it sends again. The parsed
+ * message's keys are in schema order (zod builds it so), which makes the JSON canonical.
+ */
+export function payloadFingerprint(message: ContractMessage): string {
+  const { timestamp: _sent, retryCount: _retry, ...content } = message;
+  return createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 22);
+}
+
+/** True for a `<topic>.dlq` topic (dlqTopic). */
+export function isDeadLetterTopic(topic: string): boolean {
+  return topic.endsWith('.dlq');
 }

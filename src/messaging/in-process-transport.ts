@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription, TransportMessage,
+import {
+  receivedMessage, type BatchHandler, type MessageTransport, type OutgoingMessage, type PublishReceipt, type SubscribeOptions, type Subscription,
+  type TransportMessage,
 } from './transport';
 
 /**
@@ -25,7 +26,9 @@ export class InProcessTransport implements MessageTransport {
       const log = this.logs.get(m.topic) ?? [];
       this.logs.set(m.topic, log);
       const offset = String(log.length);
-      log.push({ topic: m.topic, partition: 0, offset, key: m.key, value: Buffer.from(m.value), headers: { ...m.headers } });
+      const keyBytes = m.keyBytes !== undefined ? m.keyBytes : Buffer.from(m.key);
+      const headerBytes = Object.fromEntries(Object.entries(m.headers ?? {}).map(([name, v]) => [name, [Buffer.from(v)]]));
+      log.push(receivedMessage(m.topic, 0, offset, keyBytes, Buffer.from(m.value), headerBytes));
       return { topic: m.topic, partition: 0, offset };
     });
     for (const wake of this.wakers) wake();

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type PartitionMetadata, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type IHeaders, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { Logger } from '../logger';
-import type {
-  BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription,
+import {
+  receivedMessage, type BatchHandler, type MessageTransport, type OutgoingMessage, type PublishReceipt, type SubscribeOptions, type Subscription,
 } from './transport';
 
 export interface KafkaTransportOptions {
@@ -148,7 +148,7 @@ export class KafkaTransport implements MessageTransport {
     const placed: { topic: string; partition: number; message: OutgoingMessage }[] = [];
     for (const message of messages) {
       const partitionMetadata = await this.partitionMetadataOf(message.topic);
-      const partition = this.partitioner({ topic: message.topic, partitionMetadata, message: { key: message.key, value: message.value } });
+      const partition = this.partitioner({ topic: message.topic, partitionMetadata, message: { key: keyOf(message), value: message.value } });
       placed.push({ topic: message.topic, partition, message });
     }
     const byTopic = new Map<string, typeof placed>();
@@ -161,7 +161,7 @@ export class KafkaTransport implements MessageTransport {
       acks: -1,
       topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
         topic,
-        messages: list.map((p) => ({ key: p.message.key, value: p.message.value, partition: p.partition, headers: p.message.headers })),
+        messages: list.map((p) => ({ key: keyOf(p.message), value: p.message.value, partition: p.partition, headers: p.message.headers })),
       })),
     });
     // Offsets inside one topic-partition follow the send order from its base offset.
@@ -201,14 +201,7 @@ export class KafkaTransport implements MessageTransport {
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
-        await handler(batch.messages.map((m) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key ? m.key.toString() : null,
-          value: m.value,
-          headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, v === undefined ? '' : String(v)])),
-        })));
+        await handler(batch.messages.map((m) => receivedMessage(batch.topic, batch.partition, m.offset, m.key, m.value, headerBytesOf(m.headers))));
         // Only after the handler committed its effects is the batch marked consumed.
         const last = batch.messages[batch.messages.length - 1].offset;
         resolveOffset(last);
@@ -247,6 +240,21 @@ export class KafkaTransport implements MessageTransport {
       await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
     }
   }
+}
+
+/** The key bytes when given (null: no key), else the text key. */
+function keyOf(message: OutgoingMessage): Buffer | string | null {
+  return message.keyBytes !== undefined ? message.keyBytes : message.key;
+}
+
+/** kafkajs's decoded headers as bytes: a repeated header arrives as an array. */
+function headerBytesOf(headers: IHeaders | undefined): Record<string, Buffer[]> {
+  const bytes: Record<string, Buffer[]> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    bytes[name] = (Array.isArray(value) ? value : [value]).map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)));
+  }
+  return bytes;
 }
 
 /** How often consumers commit the offsets of handled batches. */

@@ -4,6 +4,8 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../runtime/metrics';
 import type { WrittenOutboxMessage } from '../runtime/ports';
 import { Alarm } from '../runtime/alarm';
+import { isDeadLetterTopic } from './contract';
+import { decodeDeadLetter, originalKey } from './dead-letter';
 import type { MessageTransport, OutgoingMessage, PublishReceipt } from './transport';
 
 type PendingRow = WrittenOutboxMessage;
@@ -171,7 +173,17 @@ export class OutboxRelay {
 }
 
 function toMessage(row: PendingRow): OutgoingMessage {
-  return { topic: row.topic, key: row.key, value: row.value, headers: row.headers ?? undefined };
+  const message: OutgoingMessage = { topic: row.topic, key: row.key, value: row.value, headers: row.headers ?? undefined };
+  // A dead letter's Kafka key is the original key's exact bytes, which only its record holds
+  // (the key column is text); a row written before records kept bytes goes with its text key.
+  if (isDeadLetterTopic(row.topic)) {
+    try {
+      message.keyBytes = originalKey(decodeDeadLetter(row.value));
+    } catch {
+      // not a record of this shape
+    }
+  }
+  return message;
 }
 
 function landed(rows: PendingRow[], receipts: PublishReceipt[]): PublishedRow[] {

@@ -4,22 +4,42 @@
  * import a client library and a successor to kafkajs only needs a new adapter.
  */
 
-/** One message on a topic. `value` is the raw bytes as sent: validation happens at the edge. */
+/**
+ * One message on a topic. `value`, `keyBytes` and `headerBytes` are the raw bytes as sent
+ * (validation happens at the edge, and a dead letter keeps them exactly); `key` and `headers`
+ * are their UTF-8 text views for the code that routes by them.
+ */
 export interface TransportMessage {
   topic: string;
   partition: number;
   offset: string;
   key: string | null;
+  keyBytes: Buffer | null;
   value: Buffer | null;
+  /** Text view: each header's (last) value as UTF-8. */
   headers: Record<string, string>;
+  /** Each header's values as received (Kafka allows a header name more than once). */
+  headerBytes: Record<string, Buffer[]>;
 }
 
 /** A message to publish. `key` keeps one order on one partition. */
 export interface OutgoingMessage {
   topic: string;
   key: string;
+  /** The key as bytes, when they are not plain text (a dead letter keeps the original key's); overrides `key`. */
+  keyBytes?: Buffer | null;
   value: string;
   headers?: Record<string, string>;
+}
+
+/** A received message with text views built from its bytes (transports use it). */
+export function receivedMessage(
+  topic: string, partition: number, offset: string, keyBytes: Buffer | null, value: Buffer | null,
+  headerBytes: Record<string, Buffer[]>,
+): TransportMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, values] of Object.entries(headerBytes)) headers[name] = values.length ? values[values.length - 1].toString('utf8') : '';
+  return { topic, partition, offset, key: keyBytes?.toString('utf8') ?? null, keyBytes, value, headers, headerBytes };
 }
 
 /** Where a published message landed; used for per-step transport diagnostics. */

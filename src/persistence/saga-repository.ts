@@ -47,9 +47,11 @@ class PostgresSagaTransaction implements SagaTransaction {
   constructor(private readonly tx: PgTransaction) {}
 
   async claimInboxAndLock(entries: InboxEntry[], sagaIds: string[], orderIds: string[]): Promise<InboxClaim> {
-    if (entries.length === 0) return { fresh: new Set(), locked: await this.lockSagas(sagaIds), sagaIdsByOrder: await this.sagaIdsByOrder(orderIds) };
-    const claim: InboxClaim = { fresh: new Set(), locked: new Map(), sagaIdsByOrder: new Map() };
-    const chunks = jsonChunks(entries.map((e) => ({ event_id: e.eventId, topic: e.topic })));
+    if (entries.length === 0) {
+      return { fresh: new Set(), storedHashes: new Map(), locked: await this.lockSagas(sagaIds), sagaIdsByOrder: await this.sagaIdsByOrder(orderIds) };
+    }
+    const claim: InboxClaim = { fresh: new Set(), storedHashes: new Map(), locked: new Map(), sagaIdsByOrder: new Map() };
+    const chunks = jsonChunks(entries.map((e) => ({ event_id: e.eventId, topic: e.topic, payload_hash: e.payloadHash })));
     for (const [i, chunk] of chunks.entries()) {
       // Looked up and locked with the first chunk only.
       const ids = i === 0 ? lockOrder(sagaIds) : '';
@@ -57,8 +59,8 @@ class PostgresSagaTransaction implements SagaTransaction {
       // One row per result, not one JSON document: a batch's states would make one huge string.
       const rows = await this.tx.query<{ kind: 'fresh' | 'locked' | 'order'; id: string; state: AnySagaState | null; version: number | null; event_seq: number | null; order_id: string | null }>(
         `with claimed as (
-           insert into inbox_message (event_id, topic, received_at)
-           select x.event_id, x.topic, now() from json_to_recordset(?::json) as x(event_id uuid, topic text)
+           insert into inbox_message (event_id, topic, payload_hash, received_at)
+           select x.event_id, x.topic, x.payload_hash, now() from json_to_recordset(?::json) as x(event_id uuid, topic text, payload_hash text)
            on conflict (event_id) do nothing returning event_id),
          locked as (${LOCK_SAGAS}),
          by_order as (${SAGAS_OF_ORDERS})
@@ -72,6 +74,17 @@ class PostgresSagaTransaction implements SagaTransaction {
         else if (r.kind === 'locked') claim.locked.set(r.id, toStored(r as SagaRow));
         else claim.sagaIdsByOrder.set(r.order_id!, r.id);
       }
+    }
+    // Repeats are rare: only then a second statement reads the hashes they were first claimed
+    // with, so the hot path pays one column, not a lookup per message.
+    const repeats = [...new Set(entries.filter((e) => !claim.fresh.has(e.eventId)).map((e) => e.eventId))];
+    if (repeats.length > 0) {
+      const rows = await this.tx.query<{ event_id: string; payload_hash: string }>(
+        `select event_id::text as event_id, payload_hash from inbox_message
+         where event_id = any(string_to_array(?, ',')::uuid[]) and payload_hash is not null`,
+        [repeats.join(',')],
+      );
+      for (const r of rows) claim.storedHashes.set(r.event_id, r.payload_hash);
     }
     return claim;
   }
@@ -185,6 +198,34 @@ class PostgresSagaTransaction implements SagaTransaction {
       idempotencyKey: r.idempotency_key, sagaId: r.saga_id, action: r.action, actor: r.actor, roles: r.roles.split(','),
       reason: r.reason, request: r.request, stateBefore: r.state_before,
     };
+  }
+
+  async enqueueDeadLetters(messages: RawOutboxMessage[]): Promise<WrittenOutboxMessage[]> {
+    if (messages.length === 0) return [];
+    const byId = new Map(messages.map((m) => [m.eventId, m]));
+    const written: WrittenOutboxMessage[] = [];
+    for (const chunk of jsonChunks([...byId.values()].map((m) => ({
+      event_id: m.eventId, topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null, saga_id: m.sagaId ?? null, step: null,
+    })))) {
+      const rows = await this.tx.query<{ id: string; event_id: string }>(
+        `with claimed as (
+           insert into inbox_message (event_id, topic, received_at)
+           select x.event_id, x.topic, now() from json_to_recordset(?::json) as x(event_id uuid, topic text)
+           on conflict (event_id) do nothing returning event_id)
+         insert into outbox_message (event_id, topic, key, value, headers, saga_id, step, created_at)
+         select x.event_id, x.topic, x.key, x.value, x.headers, x.saga_id, x.step, now()
+         from json_to_recordset(?::json) as x(event_id uuid, topic text, key text, value text, headers jsonb, saga_id uuid, step text)
+         where x.event_id in (select event_id from claimed)
+         returning id, event_id::text as event_id`,
+        [chunk, chunk],
+      );
+      for (const r of rows) {
+        const m = byId.get(r.event_id)!;
+        written.push({ id: r.id, topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null });
+      }
+    }
+    // Published in id order, as the other outbox rows.
+    return written.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
   }
 
   async enqueue(messages: (RawOutboxMessage & { step?: string | null })[]): Promise<WrittenOutboxMessage[]> {

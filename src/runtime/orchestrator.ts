@@ -2,6 +2,7 @@ import type { Logger } from '../logger';
 import { INBOUND_TOPICS } from '../messaging/contract';
 import type { OutboxRelay } from '../messaging/outbox-relay';
 import type { MessageTransport, Subscription } from '../messaging/transport';
+import { ConsumerHealth } from './consumer-health';
 import type { Poller } from './poller';
 import type { SagaProcessor } from './saga-processor';
 import { timerPoller } from './timer-poller';
@@ -14,6 +15,8 @@ export interface OrchestratorOptions {
   retention?: Poller;
   groupId: string;
   logger: Logger;
+  /** Where consumed batches' failures are counted per topic-partition (GET /ready). */
+  health?: ConsumerHealth;
 }
 
 /**
@@ -24,9 +27,12 @@ export interface OrchestratorOptions {
 export class Orchestrator {
   private subscription?: Subscription;
   private readonly timers: Poller;
+  /** Failures of consumed batches per topic-partition: what GET /ready reports. */
+  readonly health: ConsumerHealth;
 
   constructor(private readonly options: OrchestratorOptions) {
     this.timers = timerPoller((limit) => options.processor.fireDueTimers(limit), options.logger);
+    this.health = options.health ?? new ConsumerHealth();
   }
 
   async start(): Promise<void> {
@@ -36,7 +42,18 @@ export class Orchestrator {
     relay.start();
     this.timers.start();
     this.options.retention?.start();
-    this.subscription = await transport.subscribe({ groupId, topics: [...INBOUND_TOPICS] }, (batch) => processor.handleBatch(batch));
+    this.subscription = await transport.subscribe({ groupId, topics: [...INBOUND_TOPICS] }, async (batch) => {
+      const { topic, partition } = batch[0];
+      try {
+        await processor.handleBatch(batch);
+      } catch (error) {
+        // Thrown only when nothing could commit (the database unavailable, say): redelivered later.
+        this.health.failed(topic, partition, error);
+        this.options.logger.warn({ err: error, topic, partition }, 'consumed batch failed; it will be redelivered');
+        throw error;
+      }
+      this.health.succeeded(topic, partition);
+    });
   }
 
   async stop(): Promise<void> {

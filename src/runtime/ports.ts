@@ -52,6 +52,8 @@ export interface RawOutboxMessage {
 export interface InboxEntry {
   eventId: string;
   topic: string;
+  /** What the message carried (payloadFingerprint); a repeat with another hash is a conflict, not a duplicate. */
+  payloadHash: string;
 }
 
 /** A manual action as recorded for idempotency and audit. */
@@ -68,6 +70,8 @@ export interface ManualActionRecord {
 
 export interface InboxClaim {
   fresh: Set<string>;
+  /** The payload hash stored with each repeated (not fresh) eventId that has one. */
+  storedHashes: Map<string, string>;
   locked: Map<string, StoredSaga>;
   sagaIdsByOrder: Map<string, string>;
 }
@@ -92,6 +96,12 @@ export interface SagaTransaction {
    */
   write(writes: SagaWrite[]): Promise<WrittenOutboxMessage[]>;
   enqueue(messages: RawOutboxMessage[]): Promise<WrittenOutboxMessage[]>;
+  /**
+   * Writes dead letters whose eventId (deadLetterId: one per topic, partition and offset) the
+   * inbox has not seen, and records them there: a redelivered message's dead letter writes
+   * nothing. Returns the rows written.
+   */
+  enqueueDeadLetters(messages: RawOutboxMessage[]): Promise<WrittenOutboxMessage[]>;
   /**
    * Records a manual action under its idempotency key. Returns null when this call recorded it,
    * or the action recorded earlier under the same key (a concurrent request waits for the first).

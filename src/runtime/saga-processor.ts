@@ -3,9 +3,11 @@ import {
   applyReply, fireTimer, startSaga, type AnySagaDefinition, type SagaContext, type SagaRegistry, type SagaTransition,
 } from '../core';
 import type { Logger } from '../logger';
-import { dlqTopic, parseIncoming, type ContractMessage } from '../messaging/contract';
-import type { TransportMessage } from '../messaging/transport';
+import { parseIncoming, payloadFingerprint, type ContractMessage } from '../messaging/contract';
+import { deadLetterRecord, encodeDeadLetter } from '../messaging/dead-letter';
+import { receivedMessage, type TransportMessage } from '../messaging/transport';
 import { ManualActionError, applyManualAction, requestFingerprint, reusedKey, sameRequest, type ManualActionRequest } from './manual-actions';
+import { commitIsolating, isDataError, refusalText } from './batch-isolation';
 import type { Metrics } from './metrics';
 import type { AnySagaState, InboxClaim, ManualActionRecord, RawOutboxMessage, SagaTransaction, SagaStore, SagaWrite, StoredSaga, WrittenOutboxMessage } from './ports';
 
@@ -99,12 +101,38 @@ export class SagaProcessor {
           await this.applyBatch(group.length === 1 ? group[0].messages : group.flatMap((g) => g.messages));
           for (const g of group) g.resolve();
         } catch (error) {
-          for (const g of group) g.reject(error);
+          if (!isDataError(error)) {
+            for (const g of group) g.reject(error);
+            continue;
+          }
+          // The database refused something in the group: each caller's batch (one partition's)
+          // commits apart, isolating the refused messages, so the others are not held back.
+          for (const g of group) {
+            try {
+              await commitIsolating(g.messages, this.isolation, group.length === 1 ? error : undefined);
+              g.resolve();
+            } catch (failure) {
+              g.reject(failure);
+            }
+          }
         }
       }
     } finally {
       this.groupsRunning -= 1;
     }
+  }
+
+  private readonly isolation = {
+    commit: (messages: TransportMessage[]) => this.applyBatch(messages),
+    refuse: (message: TransportMessage, error: unknown) => this.deadLetterAlone(message, refusalText(error)),
+  };
+
+  /** Dead-letters one message the database refused, in a transaction of its own. */
+  private async deadLetterAlone(message: TransportMessage, error: string): Promise<void> {
+    const written = await this.deps.store.inTransaction((tx) => tx.enqueueDeadLetters([this.deadLetter(message, error)]));
+    this.deps.metrics.deadLetters.inc(written.length);
+    this.deps.logger.warn({ topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, error }, 'message refused by the database, sent to the dead-letter topic');
+    this.committed({ writes: [], outbox: written });
   }
 
   private async applyBatch(messages: TransportMessage[]): Promise<void> {
@@ -115,7 +143,11 @@ export class SagaProcessor {
       if (parsed.ok) valid.push({ raw, message: parsed.message });
       else deadLetters.push(this.deadLetter(raw, parsed.error));
     }
+    let duplicates = 0;
+    let conflicts = 0;
     const committed = await this.deps.store.inTransaction(async (tx) => {
+      duplicates = 0;
+      conflicts = 0;
       // In the inbox's round trip: lock the sagas replies name, look up the orders the rest name.
       const sagaIds: string[] = [];
       const orderIds: string[] = [];
@@ -123,26 +155,37 @@ export class SagaProcessor {
         if (this.needsOrderLookup(message)) orderIds.push(message.orderId);
         else sagaIds.push(message.sagaId!);
       }
-      const { fresh, locked, sagaIdsByOrder } = await tx.claimInboxAndLock(
-        valid.map((v) => ({ eventId: v.message.eventId, topic: v.raw.topic })), sagaIds, orderIds,
+      const hashes = valid.map((v) => payloadFingerprint(v.message));
+      const { fresh, storedHashes, locked, sagaIdsByOrder } = await tx.claimInboxAndLock(
+        valid.map((v, i) => ({ eventId: v.message.eventId, topic: v.raw.topic, payloadHash: hashes[i] })), sagaIds, orderIds,
       );
       // First copy of each new eventId only: a batch can hold the same message twice.
-      const toApply = valid.filter((v) => fresh.delete(v.message.eventId));
-      if (toApply.length < valid.length) {
-        this.deps.metrics.duplicates.inc(valid.length - toApply.length);
-        const applied = new Set(toApply);
-        for (const v of valid) {
-          if (!applied.has(v)) this.deps.logger.debug({ eventId: v.message.eventId, sagaId: v.message.sagaId, orderId: v.message.orderId }, 'duplicate message ignored');
+      const toApply: typeof valid = [];
+      const appliedHash = new Map<string, string>();
+      for (const [i, v] of valid.entries()) {
+        const { eventId } = v.message;
+        if (fresh.delete(eventId)) {
+          toApply.push(v);
+          appliedHash.set(eventId, hashes[i]);
+        } else if ((storedHashes.get(eventId) ?? appliedHash.get(eventId) ?? hashes[i]) !== hashes[i]) {
+          conflicts += 1;
+          deadLetters.push(this.deadLetter(v.raw, `eventId reused with a different payload: ${eventId} was consumed before with other content; this message is not applied`));
+        } else {
+          duplicates += 1;
+          this.deps.logger.debug({ eventId, sagaId: v.message.sagaId, orderId: v.message.orderId }, 'duplicate message ignored');
         }
       }
       const working = await this.apply(tx, toApply, deadLetters, { locked, sagaIdsByOrder });
       const written = await this.persist(tx, working);
-      written.outbox.push(...(await tx.enqueue(deadLetters)));
-      return written;
+      const letters = await tx.enqueueDeadLetters(deadLetters);
+      written.outbox.push(...letters);
+      return { ...written, deadLettered: letters.length };
     });
-    this.deps.metrics.deadLetters.inc(deadLetters.length);
+    this.deps.metrics.duplicates.inc(duplicates);
+    this.deps.metrics.conflicts.inc(conflicts);
+    this.deps.metrics.deadLetters.inc(committed.deadLettered);
     this.deps.metrics.messagesApplied.inc(valid.length);
-    for (const d of deadLetters) this.deps.logger.warn({ topic: d.topic, key: d.key }, 'message sent to the dead-letter topic');
+    for (const d of deadLetters) this.deps.logger.warn({ topic: d.topic, key: d.key, error: d.headers?.['x-dlq-error'] }, 'message sent to the dead-letter topic');
     this.committed(committed);
   }
 
@@ -206,7 +249,7 @@ export class SagaProcessor {
     const { written, sagaId, replayed } = await this.deps.store.inTransaction(async (tx) => {
       const existing = (await tx.sagaIdsByOrder([message.orderId])).get(message.orderId);
       const deadLetters: RawOutboxMessage[] = [];
-      const raw: TransportMessage = { topic: 'manual', partition: -1, offset: '-1', key: message.orderId, value: null, headers: {} };
+      const raw = receivedMessage('manual', -1, '-1', Buffer.from(message.orderId), null, {});
       const working = existing ? new Map<string, WorkingSaga>() : await this.apply(tx, [{ raw, message }], deadLetters);
       const started = [...working.values()][0];
       const replay = await this.claimKey(tx, {
@@ -335,23 +378,9 @@ export class SagaProcessor {
     if (outbox.length > 0) this.deps.onCommitted(outbox);
   }
 
+  /** The dead letter of a message (messaging/dead-letter.ts): its id is fixed by topic, partition and offset. */
   private deadLetter(raw: TransportMessage, error: string): RawOutboxMessage {
-    return {
-      eventId: randomUUID(),
-      topic: dlqTopic(raw.topic),
-      key: raw.key ?? '',
-      value: JSON.stringify({
-        error,
-        topic: raw.topic,
-        partition: raw.partition,
-        offset: raw.offset,
-        key: raw.key,
-        value: raw.value?.toString('utf8') ?? null,
-        headers: raw.headers,
-        deadLetteredAt: this.clock().toISOString(),
-      }),
-      headers: { 'x-dlq-error': error.slice(0, 500), 'x-original-topic': raw.topic },
-    };
+    return encodeDeadLetter(deadLetterRecord(raw, error, this.clock()));
   }
 }
 

@@ -34,10 +34,13 @@ export class SagaStack {
   participants!: Participants;
   transport!: MessageTransport;
   db!: Pool;
+  /** The service's environment, so a restart starts the same orchestrator again. */
+  serviceEnv: Record<string, string> = {};
 
   static async start(env: Record<string, string> = {}, options: { lateReplyMs?: number } = {}): Promise<SagaStack> {
     const stack = new SagaStack();
-    stack.service = await startTestService({ KAFKA_TOPIC_PREFIX: stack.prefix, KAFKA_GROUP_ID: uniqueName('orchestrator'), ...FAST_SAGA_ENV, ...env });
+    stack.serviceEnv = { KAFKA_TOPIC_PREFIX: stack.prefix, KAFKA_GROUP_ID: uniqueName('orchestrator'), ...FAST_SAGA_ENV, ...env };
+    stack.service = await startTestService(stack.serviceEnv);
     stack.transport = new PrefixedTransport(new KafkaTransport({ brokers: kafkaBrokers(), clientId: 'sim', logger: pino({ level: 'silent' }) }), stack.prefix);
     stack.participants = await startParticipants(stack.transport, { groupIdPrefix: uniqueName('sim'), lateReplyMs: options.lateReplyMs ?? 2500, logger: pino({ level: 'silent' }) });
     stack.db = new Pool({ connectionString: stack.service.database.url, max: 4 });
@@ -50,6 +53,17 @@ export class SagaStack {
     await this.db?.end();
     await this.service?.stop();
     await this.service?.database.drop();
+  }
+
+  /**
+   * Stops the orchestrator and starts a second instance on the same database and consumer group.
+   * `beforeStart` runs in between (e.g. rewinding the group's offsets, as a crash before the
+   * offset commit would leave them).
+   */
+  async restartService(beforeStart?: () => Promise<void>): Promise<void> {
+    await this.service.stop();
+    await beforeStart?.();
+    this.service = await startTestService(this.serviceEnv, this.service.database);
   }
 
   async sagaByOrder(orderId: string): Promise<SagaRow | undefined> {

@@ -13,6 +13,10 @@ export class InboxMessage {
   @Property({ type: 'text' })
   topic!: string;
 
+  /** Hash of the message's payload (payloadHash in src/runtime/saga-processor.ts); null for dead-letter ids and older rows. */
+  @Property({ type: 'text', nullable: true })
+  payloadHash?: string | null;
+
   @Property({ type: 'timestamptz' })
   receivedAt: Date = new Date();
 }

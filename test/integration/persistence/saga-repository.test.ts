@@ -57,7 +57,7 @@ describe('PostgresSagaStore', () => {
   it('claims the inbox and locks the named sagas in one statement; a second claim finds duplicates', async () => {
     const w = newSaga();
     await store.inTransaction((tx) => tx.write([w]));
-    const entries = [{ eventId: randomUUID(), topic: 'product-reserved' }, { eventId: randomUUID(), topic: 'payment-processed' }];
+    const entries = [{ eventId: randomUUID(), topic: 'product-reserved', payloadHash: 'h1' }, { eventId: randomUUID(), topic: 'payment-processed', payloadHash: 'h2' }];
     const first = await store.inTransaction((tx) => tx.claimInboxAndLock(entries, [w.state.id], [w.state.orderId]));
     expect([...first.fresh].sort()).toEqual(entries.map((e) => e.eventId).sort());
     expect(first.locked.get(w.state.id)?.state).toEqual(w.state);
@@ -65,6 +65,24 @@ describe('PostgresSagaStore', () => {
     expect(first.sagaIdsByOrder.get(w.state.orderId)).toBe(w.state.id);
     const again = await store.inTransaction((tx) => tx.claimInboxAndLock(entries, [], []));
     expect(again.fresh.size).toBe(0);
+    expect([...again.storedHashes.values()].sort()).toEqual(['h1', 'h2']);
+  });
+
+  it('returns the payload hash a repeated eventId was first claimed with', async () => {
+    const same = { eventId: randomUUID(), topic: 'product-reserved', payloadHash: 'same' };
+    const changed = { eventId: randomUUID(), topic: 'product-reserved', payloadHash: 'before' };
+    await store.inTransaction((tx) => tx.claimInboxAndLock([same, changed], [], []));
+    const again = await store.inTransaction((tx) => tx.claimInboxAndLock([same, { ...changed, payloadHash: 'after' }], [], []));
+    expect(again.fresh.size).toBe(0);
+    expect(again.storedHashes).toEqual(new Map([[same.eventId, 'same'], [changed.eventId, 'before']]));
+  });
+
+  it('writes a dead letter once: the same id again writes nothing', async () => {
+    const letter = { eventId: randomUUID(), topic: 'x.dlq', key: 'k', value: '{"error":"e"}', headers: { 'x-dlq-error': 'e' } };
+    const first = await store.inTransaction((tx) => tx.enqueueDeadLetters([letter]));
+    expect(first).toEqual([expect.objectContaining({ topic: 'x.dlq', key: 'k', value: letter.value })]);
+    expect(await store.inTransaction((tx) => tx.enqueueDeadLetters([letter]))).toEqual([]);
+    expect((await sql.query('select count(*)::int as n from outbox_message where event_id = $1', [letter.eventId])).rows[0].n).toBe(1);
   });
 
   it('rolls back everything, the inbox claim included, when an update finds its saga changed', async () => {
@@ -73,7 +91,7 @@ describe('PostgresSagaStore', () => {
     const eventId = randomUUID();
     const stale: SagaWrite = { ...newSaga(), state: { ...w.state, updatedAtMs: w.state.updatedAtMs + 1 }, previousVersion: 7, previousEventSeq: w.events.length };
     await expect(store.inTransaction(async (tx) => {
-      await tx.claimInboxAndLock([{ eventId, topic: 'product-reserved' }], [w.state.id], []);
+      await tx.claimInboxAndLock([{ eventId, topic: 'product-reserved', payloadHash: 'h' }], [w.state.id], []);
       return tx.write([stale, newSaga()]);
     })).rejects.toBeInstanceOf(OptimisticLockError);
     expect((await sql.query('select count(*)::int as n from inbox_message where event_id = $1', [eventId])).rows[0].n).toBe(0);
@@ -87,7 +105,7 @@ describe('PostgresSagaStore', () => {
     const eventId = randomUUID();
     // The first statement of a transaction goes inlined (with BEGIN); later ones are bound.
     const claim = await store.inTransaction(async (tx) => {
-      const first = await tx.claimInboxAndLock([{ eventId, topic: tricky }], [w.state.id], []);
+      const first = await tx.claimInboxAndLock([{ eventId, topic: tricky, payloadHash: tricky }], [w.state.id], []);
       const second = await tx.lockSagas([w.state.id]);
       return { first, second };
     });

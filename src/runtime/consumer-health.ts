@@ -1,0 +1,52 @@
+import { printable } from '../messaging/dead-letter';
+
+/** A topic-partition whose batches keep failing. */
+export interface FailingPartition {
+  topic: string;
+  partition: number;
+  /** Failed attempts in a row. */
+  failures: number;
+  /** The last failure's message. */
+  error: string;
+  /** When the first failure of this run happened (ISO-8601). */
+  since: string;
+}
+
+/** What GET /ready reports about consuming. */
+export interface ConsumerHealthReport {
+  ready: boolean;
+  failing: FailingPartition[];
+}
+
+/**
+ * Failures of consumed batches per topic-partition. A partition counts as failing once its
+ * batch failed `failuresBeforeUnready` times in a row (one failure is a blip the redelivery
+ * absorbs); its next success clears it. Messages the database refuses are dead-lettered, not
+ * failures, so what shows here is a partition that cannot move: the database down, a bug.
+ */
+export class ConsumerHealth {
+  private readonly partitions = new Map<string, FailingPartition>();
+
+  constructor(private readonly failuresBeforeUnready = 3, private readonly clock: () => Date = () => new Date()) {}
+
+  succeeded(topic: string, partition: number): void {
+    this.partitions.delete(`${topic}/${partition}`);
+  }
+
+  failed(topic: string, partition: number, error: unknown): void {
+    const key = `${topic}/${partition}`;
+    const known = this.partitions.get(key);
+    const message = printable(error instanceof Error ? error.message : String(error)).slice(0, 300);
+    if (known) {
+      known.failures += 1;
+      known.error = message;
+    } else {
+      this.partitions.set(key, { topic, partition, failures: 1, error: message, since: this.clock().toISOString() });
+    }
+  }
+
+  report(): ConsumerHealthReport {
+    const failing = [...this.partitions.values()].filter((p) => p.failures >= this.failuresBeforeUnready).map((p) => ({ ...p }));
+    return { ready: failing.length === 0, failing };
+  }
+}
