@@ -7,6 +7,7 @@ import type { SagaContext, SagaDefinition } from './definition';
 import { advanceFrom, resendStep } from './forward';
 import { FAILED_END_STATUSES, type SagaState } from './state';
 import { Transition, type SagaTransition } from './transition';
+import { failedUnkeptEffects, retryFailedUnkeptEffects } from './unkept';
 
 export interface Operator {
   actor: string;
@@ -157,13 +158,18 @@ function requiredFields(schema: Record<string, unknown> | undefined): string[] {
   return Array.isArray(required) ? required.filter((f): f is string => typeof f === 'string') : [];
 }
 
-/** Re-arm a stuck saga: re-send the running step's commands, or carry on compensating. */
+/**
+ * Re-arm a stuck saga: re-send the running step's commands, or carry on compensating; and send
+ * again every undo of an unkept effect that gave up (whatever the saga's status).
+ */
 export function resume<D>(def: SagaDefinition<D>, state: SagaState<D>, operator: Operator, ctx: SagaContext): ManualResult<D> {
   const forward = state.status === 'RUNNING' && state.currentStep !== null;
   const undoing = state.status === 'COMPENSATING' || state.status === 'COMPENSATION_FAILED';
-  if (!forward && !undoing) return invalidState(state, 'resume', 'nothing is in progress');
+  const unkept = failedUnkeptEffects(state).length > 0;
+  if (!forward && !undoing && !unkept) return invalidState(state, 'resume', 'nothing is in progress');
   const t = begin(def, state, ctx, operator, 'resume', state.currentStep);
   if (forward) resendStep(t, state.currentStep!);
-  else continueCompensation(t, null);
+  else if (undoing) continueCompensation(t, null);
+  retryFailedUnkeptEffects(t);
   return finish(t);
 }

@@ -8,6 +8,7 @@ import type {
   CompensationReplyHandler,
   ReplyHandler,
   ReplyOutcome,
+  ReportedEffect,
   RetryPolicy,
   SagaDefinition,
   StepDefinition,
@@ -91,6 +92,16 @@ function splitParts(reply: MessageOf<'SplitPayment'>): PaymentPartState[] {
 function withPayments(data: Data, parts: PaymentPartState[]): Data {
   const paymentIds = parts.flatMap((p) => (p.status === 'SUCCEEDED' && p.paymentId ? [p.paymentId] : []));
   return { ...data, paymentParts: parts, paymentIds };
+}
+
+/** The charges a payment reply reports that the saga does not hold (kept, or already refunded). */
+function unkeptCharges(data: Data, reply: MessageOf<'PaymentProcessed' | 'SplitPayment' | 'PaymentFailed'>): ReportedEffect[] {
+  if (reply.eventType === 'PaymentFailed') return [];
+  const known = new Set([...data.paymentIds, ...data.paymentParts.flatMap((p) => (p.paymentId ? [p.paymentId] : []))]);
+  const charged = reply.eventType === 'PaymentProcessed' ? [paidPart(reply)] : splitParts(reply);
+  return charged
+    .filter((p) => p.status === 'SUCCEEDED' && p.paymentId !== null && !known.has(p.paymentId))
+    .map((p) => ({ key: p.paymentId!, detail: { amount: p.amount, paymentMethod: p.paymentMethod, transactionId: p.transactionId } }));
 }
 
 function because(context: { status: SagaStatus; reason: string }): string {
@@ -210,6 +221,13 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
           return { done: refundableParts(next).length === 0, data: next };
         }),
       },
+    },
+    // A charge the saga does not keep (a second paymentId for one command, a payment after the
+    // step gave up or was skipped) is refunded, whatever the saga's status (CONTRACT.md).
+    unkept: {
+      find: (data, reply) => unkeptCharges(data, reply as unknown as MessageOf<'PaymentProcessed' | 'SplitPayment' | 'PaymentFailed'>),
+      undo: (charge, reason) => [command('RefundPayment', { paymentId: charge.key, amount: String(charge.detail.amount), reason })],
+      replies: { PaymentRefunded: (r) => (r as unknown as MessageOf<'PaymentRefunded'>).paymentId },
     },
     retry,
     timeoutMs: timeoutMs('processPayment'),
