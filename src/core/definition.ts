@@ -105,8 +105,17 @@ export interface StepDefinition<D> {
   failureStatus: SagaStatus;
   /** May an operator skip it (skipStep)? */
   skippable: boolean;
-  /** JSON-schema-like description of what an operator must supply when skipping. */
+  /**
+   * JSON Schema of what an operator supplies when skipping: only what the step produces
+   * (`properties`; nothing else is accepted), `required` fields, types and formats.
+   */
   outputSchema?: Record<string, unknown>;
+  /**
+   * Turns a skip's output (already checked against outputSchema) into saga data, refusing what
+   * the business rules forbid with one problem per field (`field: why`). Unset: the declared
+   * fields are merged as given.
+   */
+  applySkipOutput?(data: D, output: Record<string, unknown>): { data: D } | { problems: string[] };
   /**
    * Who may act on this step by hand (retry, re-send, skip; compensate for `compensation`), besides
    * admins. Unset: operators. E.g. inventory steps also allow `support`; undoing a payment

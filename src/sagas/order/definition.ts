@@ -178,7 +178,12 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
     timeoutMs: timeoutMs('applyCoupon'),
     failureStatus: 'COUPON_ERROR',
     skippable: true,
-    outputSchema: { type: 'object', properties: {}, description: 'nothing: the order is charged in full' },
+    // A skipped coupon charges the full amount: only the Promotion service grants a discount, so a
+    // skip may not set discountAmount or finalAmount (a discount given by hand is a refund, by finance).
+    outputSchema: {
+      type: 'object', additionalProperties: false, properties: {},
+      description: 'nothing: a skipped coupon charges the full totalAmount',
+    },
   };
 
   const processPayment: StepDefinition<Data> = {
@@ -237,8 +242,22 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
     operatorRoles: { compensation: ['finance'] },
     outputSchema: {
       type: 'object',
+      additionalProperties: false,
       required: ['paymentIds'],
-      properties: { paymentIds: { type: 'array', items: { type: 'string' }, description: 'payments taken by hand' } },
+      properties: {
+        paymentIds: {
+          type: 'array', minItems: 1, maxItems: 20, uniqueItems: true,
+          items: { type: 'string', minLength: 1, maxLength: 200 },
+          description: 'payments taken by hand (e.g. a bank transfer reference): the saga keeps them, refunds nothing else',
+        },
+      },
+    },
+    applySkipOutput: (data, output) => {
+      const ids = output.paymentIds;
+      if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string' && id.length > 0)) {
+        return { problems: ['paymentIds: must be a non-empty list of payment ids'] };
+      }
+      return { data: { ...data, paymentIds: ids as string[] } };
     },
   };
 
@@ -259,7 +278,7 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
     failureStatus: 'APPROVAL_FAILED',
     skippable: true,
     operatorRoles: { forward: ['operator', 'support'] },
-    outputSchema: { type: 'object', properties: {}, description: 'nothing: stock was confirmed by hand' },
+    outputSchema: { type: 'object', additionalProperties: false, properties: {}, description: 'nothing: stock was confirmed by hand' },
   };
 
   return {
