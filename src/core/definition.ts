@@ -61,6 +61,30 @@ export interface CompensationDefinition<D> {
   timeoutMs?: number;
 }
 
+/** An effect a reply reports, found by UnkeptEffectsDefinition.find. */
+export interface ReportedEffect {
+  key: string;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * How a step recognises and undoes effects the saga does not keep: a reply (late, repeated, or
+ * for a step that is no longer waiting) that reports effects the saga's data does not hold, e.g.
+ * a second charge. The engine tracks each by key and undoes it once, retried like a compensation,
+ * whatever the saga's status, without changing that status.
+ */
+export interface UnkeptEffectsDefinition<D> {
+  /** The effects this reply reports that `data` does not keep; empty when it took none. */
+  find(data: D, reply: Record<string, unknown>): ReportedEffect[];
+  /** The commands that undo one effect. */
+  undo(effect: ReportedEffect, reason: string): CommandSpec[];
+  /** Replies confirming an undo, by eventType: each returns the key it confirms, or null. */
+  replies: Record<string, (reply: Record<string, unknown>) => string | null>;
+  /** Default to the step's compensation's (or the step's) retry policy and timeout. */
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+}
+
 export interface StepDefinition<D> {
   name: string;
   /** The participant service, e.g. 'Product'; for display and diagnostics. */
@@ -72,6 +96,8 @@ export interface StepDefinition<D> {
   /** Empty map: the step succeeds as soon as its commands are sent. */
   replies: Record<string, ReplyHandler<D>>;
   compensation?: CompensationDefinition<D>;
+  /** Effects a reply reports that the saga does not keep, and how to undo them (e.g. refund a second charge). */
+  unkept?: UnkeptEffectsDefinition<D>;
   retry: RetryPolicy;
   /** How long to wait for a reply per attempt. */
   timeoutMs: number;
@@ -79,8 +105,17 @@ export interface StepDefinition<D> {
   failureStatus: SagaStatus;
   /** May an operator skip it (skipStep)? */
   skippable: boolean;
-  /** JSON-schema-like description of what an operator must supply when skipping. */
+  /**
+   * JSON Schema of what an operator supplies when skipping: only what the step produces
+   * (`properties`; nothing else is accepted), `required` fields, types and formats.
+   */
   outputSchema?: Record<string, unknown>;
+  /**
+   * Turns a skip's output (already checked against outputSchema) into saga data, refusing what
+   * the business rules forbid with one problem per field (`field: why`). Unset: the declared
+   * fields are merged as given.
+   */
+  applySkipOutput?(data: D, output: Record<string, unknown>): { data: D } | { problems: string[] };
   /**
    * Who may act on this step by hand (retry, re-send, skip; compensate for `compensation`), besides
    * admins. Unset: operators. E.g. inventory steps also allow `support`; undoing a payment

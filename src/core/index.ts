@@ -8,6 +8,7 @@ export { type SagaTransition } from './transition';
 export { startSaga, type StartSagaInput } from './start';
 export { applyReply } from './reply';
 export { fireTimer } from './timer';
+export { nextDueAtMs, unkeptEffects } from './unkept';
 export { compensationPlan, type PlannedCompensation } from './compensation';
 export * from './manual';
 export * from './registry';

@@ -7,6 +7,7 @@ import type { SagaContext, SagaDefinition } from './definition';
 import { advanceFrom, resendStep } from './forward';
 import { FAILED_END_STATUSES, type SagaState } from './state';
 import { Transition, type SagaTransition } from './transition';
+import { failedUnkeptEffects, retryFailedUnkeptEffects } from './unkept';
 
 export interface Operator {
   actor: string;
@@ -121,8 +122,11 @@ export function retryStep<D>(
 }
 
 /**
- * Skip the running step (only if the definition allows it), merging the operator's output into
- * the saga data, and move on. A reply that still arrives for it is recorded with a warning.
+ * Skip the running step (only if the definition allows it) and move on. The operator's output
+ * may only supply what the step produces: the fields its outputSchema declares, all required
+ * ones, turned into saga data by the step's applySkipOutput (which checks the business rules);
+ * without that hook the declared fields are merged as given. A reply that still arrives for the
+ * step is recorded with a warning (or, for effects the saga does not keep, undone).
  */
 export function skipStep<D>(
   def: SagaDefinition<D>,
@@ -138,11 +142,22 @@ export function skipStep<D>(
   if (state.status !== 'RUNNING' || state.currentStep !== step) {
     return invalidState(state, 'skipStep', `step '${step}' is not the running step`);
   }
-  const missing = requiredFields(stepDef.outputSchema).filter((f) => output?.[f] === undefined);
+  const given = output ?? {};
+  const missing = requiredFields(stepDef.outputSchema).filter((f) => given[f] === undefined);
   if (missing.length > 0) return refuse('INVALID_OUTPUT', `skipping '${step}' needs output fields: ${missing.join(', ')}`);
+  const produced = declaredFields(stepDef.outputSchema);
+  const foreign = Object.keys(given).filter((f) => !produced.includes(f));
+  if (foreign.length > 0) {
+    const allowed = produced.length > 0 ? `it produces only ${produced.join(', ')}` : 'it produces nothing';
+    return refuse('INVALID_OUTPUT', `skipping '${step}': ${foreign.map((f) => `${f}: not produced by this step`).join('; ')} (${allowed})`);
+  }
+  const applied = stepDef.applySkipOutput
+    ? stepDef.applySkipOutput(state.data, given)
+    : { data: { ...state.data, ...given } as D };
+  if ('problems' in applied) return refuse('INVALID_OUTPUT', `skipping '${step}': ${applied.problems.join('; ')}`);
 
   const t = begin(def, state, ctx, operator, 'skipStep', step);
-  t.state.data = { ...t.state.data, ...output } as D;
+  t.state.data = applied.data;
   const s = t.stepState(step);
   s.status = 'SKIPPED';
   s.endedAtMs = t.nowMs;
@@ -157,13 +172,24 @@ function requiredFields(schema: Record<string, unknown> | undefined): string[] {
   return Array.isArray(required) ? required.filter((f): f is string => typeof f === 'string') : [];
 }
 
-/** Re-arm a stuck saga: re-send the running step's commands, or carry on compensating. */
+/** The fields a step's output schema declares: all a skip may supply. */
+function declaredFields(schema: Record<string, unknown> | undefined): string[] {
+  const properties = schema?.properties;
+  return properties && typeof properties === 'object' ? Object.keys(properties) : [];
+}
+
+/**
+ * Re-arm a stuck saga: re-send the running step's commands, or carry on compensating; and send
+ * again every undo of an unkept effect that gave up (whatever the saga's status).
+ */
 export function resume<D>(def: SagaDefinition<D>, state: SagaState<D>, operator: Operator, ctx: SagaContext): ManualResult<D> {
   const forward = state.status === 'RUNNING' && state.currentStep !== null;
   const undoing = state.status === 'COMPENSATING' || state.status === 'COMPENSATION_FAILED';
-  if (!forward && !undoing) return invalidState(state, 'resume', 'nothing is in progress');
+  const unkept = failedUnkeptEffects(state).length > 0;
+  if (!forward && !undoing && !unkept) return invalidState(state, 'resume', 'nothing is in progress');
   const t = begin(def, state, ctx, operator, 'resume', state.currentStep);
   if (forward) resendStep(t, state.currentStep!);
-  else continueCompensation(t, null);
+  else if (undoing) continueCompensation(t, null);
+  retryFailedUnkeptEffects(t);
   return finish(t);
 }

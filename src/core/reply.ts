@@ -2,7 +2,8 @@
  * Applying a participant's reply. Routing is by eventType within the saga (the runtime finds
  * the saga by the envelope's sagaId). Nothing here throws on an odd reply: it is recorded as
  * REPLY_IGNORED with the reason, except a late success, which is never ignored: its effects
- * (money taken, stock reserved) get compensated.
+ * (money taken, stock reserved) are undone, as unkept effects where the step defines them
+ * (unkept.ts), else by compensating the step.
  */
 import { compensatingStep, compensationDone, continueCompensation, hasCompensation, startCompensation } from './compensation';
 import type { CompensationReplyHandler, IncomingReply, SagaContext, SagaDefinition, StepDefinition } from './definition';
@@ -10,6 +11,7 @@ import type { ReplyIgnoredWhy } from './events';
 import { failStep, succeedStep } from './forward';
 import { FAILED_END_STATUSES, type SagaState } from './state';
 import { Transition, type SagaTransition } from './transition';
+import { applyUnkeptUndoReply, undoUnkeptEffects } from './unkept';
 
 export function applyReply<D>(
   def: SagaDefinition<D>,
@@ -25,6 +27,7 @@ export function applyReply<D>(
 function route<D>(t: Transition<D>, reply: IncomingReply): void {
   const { state, def } = t;
   if (state.steps.some((s) => s.replyEventIds.includes(reply.eventId))) return ignore(t, reply, 'duplicate', null);
+  if (applyUnkeptUndoReply(t, reply)) return;
 
   const undoing = compensatingStep(state);
   const undoHandler = undoing && t.stepDef(undoing.name).compensation?.replies[reply.eventType];
@@ -36,9 +39,18 @@ function route<D>(t: Transition<D>, reply: IncomingReply): void {
   }
 
   const owner = def.steps.find((s) => s.replies[reply.eventType]);
+  if (owner?.unkept) {
+    if (!undoUnkeptEffects(t, owner, reply)) ignore(t, reply, lateOrNotWaiting(t, owner.name), owner.name);
+    return;
+  }
   if (owner) return applyLateReply(t, owner, reply);
   const undoOwner = def.steps.find((s) => s.compensation?.replies[reply.eventType]);
   return ignore(t, reply, undoOwner ? 'step not waiting' : 'unexpected type', undoOwner?.name ?? null);
+}
+
+function lateOrNotWaiting<D>(t: Transition<D>, step: string): ReplyIgnoredWhy {
+  const status = t.stepState(step).status;
+  return status === 'FAILED' || status === 'SKIPPED' ? 'late' : 'step not waiting';
 }
 
 function ignore<D>(t: Transition<D>, reply: IncomingReply, why: ReplyIgnoredWhy, step: string | null): void {

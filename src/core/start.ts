@@ -35,6 +35,7 @@ export function startSaga<D>(def: SagaDefinition<D>, input: StartSagaInput<D>, c
     endedAtMs: null,
     lastError: null,
     warnings: [],
+    unkept: [],
   };
   const t = new Transition(def, initial, ctx);
   t.event('SAGA_STARTED', null, { definition: def.name, version: def.version, causationId: input.causationId });

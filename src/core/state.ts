@@ -94,6 +94,30 @@ export interface SagaTimer {
   attempt: number;
 }
 
+export type UnkeptEffectStatus = 'UNDOING' | 'UNDONE' | 'FAILED';
+
+/**
+ * An effect a participant reported that the saga does not keep (a second charge for one
+ * command, a charge after its step gave up), and its undo. Tracked apart from the steps, so
+ * undoing it never changes the saga's status; it has its own retries and timer.
+ */
+export interface UnkeptEffect {
+  step: string;
+  /** Identifies the effect within its step (e.g. the paymentId); reported twice, undone once. */
+  key: string;
+  /** The reply that reported it: the undo's causationId. */
+  reportedBy: string;
+  /** What the definition says about it, for operators (e.g. amount, paymentMethod). */
+  detail: Record<string, unknown>;
+  status: UnkeptEffectStatus;
+  /** Sends of the undo commands so far. */
+  attempts: number;
+  commands: SentCommand[];
+  timer: { dueAtMs: number; purpose: TimerPurpose } | null;
+  startedAtMs: number;
+  endedAtMs: number | null;
+}
+
 export interface SagaState<D> {
   id: string;
   definitionName: string;
@@ -116,6 +140,8 @@ export interface SagaState<D> {
   endedAtMs: number | null;
   lastError: string | null;
   warnings: string[];
+  /** Unkept effects being or having been undone; absent on sagas stored before it existed. */
+  unkept?: UnkeptEffect[];
 }
 
 export function stepState<D>(state: SagaState<D>, name: string): StepState | undefined {

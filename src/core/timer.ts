@@ -9,6 +9,7 @@ import { failStep, resendStep } from './forward';
 import { backoffMs, canRetry } from './retry';
 import type { SagaState, SagaTimer } from './state';
 import { Transition, type SagaTransition } from './transition';
+import { fireUnkeptTimers } from './unkept';
 
 export function fireTimer<D>(def: SagaDefinition<D>, state: SagaState<D>, ctx: SagaContext): SagaTransition<D> {
   const t = new Transition(def, state, ctx);
@@ -24,6 +25,7 @@ export function fireTimer<D>(def: SagaDefinition<D>, state: SagaState<D>, ctx: S
       compensationTimer(t, timer);
     }
   }
+  fireUnkeptTimers(t);
   return t.done();
 }
 

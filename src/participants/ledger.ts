@@ -64,6 +64,8 @@ export interface OrderRecord {
 export interface OrderView extends OrderRecord {
   /** Charged minus refunded. */
   netCharged: string;
+  /** Charges not refunded: for a finished order exactly the payments its saga kept (none if cancelled). */
+  openCharges: Charge[];
   openReservations: string[];
   activeCoupons: string[];
 }
@@ -117,6 +119,7 @@ export class Ledger {
     return {
       ...copy,
       netCharged: subtract(sum(r.charges.map((c) => c.amount)), sum(r.refunds.map((x) => x.amount))),
+      openCharges: copy.charges.filter((c) => !c.refunded),
       openReservations: r.reservations.filter((x) => !x.released).map((x) => x.reservationId),
       activeCoupons: r.coupons.filter((c) => !c.cancelled).map((c) => c.couponCode),
     };

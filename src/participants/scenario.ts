@@ -15,6 +15,11 @@
  *   late:<command eventType>          the first attempt (retryCount 0) of that command is answered lateReplyMs
  *                                     late; a re-send (retryCount > 0) is answered at once, with the same reply
  *   silent:<command eventType>        that command is never answered and has no effect (timeout exhaustion)
+ *   forget:<command eventType>        a re-send of that command is applied again as if new (a participant that
+ *                                     does not de-duplicate): a second effect (e.g. a second charge with another
+ *                                     paymentId) and a reply with a new eventId
+ *   ignore-resend:<command eventType> a re-send of that command is not answered (with late:, the only answer
+ *                                     is the late one)
  *   duplicate-replies                 every reply is published twice with the same eventId
  *   fail-release                      ReleaseInventory is never answered (= silent:ReleaseInventory), so the
  *                                     compensation keeps failing
@@ -34,6 +39,10 @@ export interface Scenario {
   late: ReadonlySet<string>;
   /** Command eventTypes never answered. */
   silent: ReadonlySet<string>;
+  /** Command eventTypes whose re-sends are applied again as new commands. */
+  forget: ReadonlySet<string>;
+  /** Command eventTypes whose re-sends are not answered. */
+  ignoreResend: ReadonlySet<string>;
   duplicateReplies: boolean;
   unknownTokens: readonly string[];
 }
@@ -56,6 +65,8 @@ function parseTokens(tokens: string[]): Scenario {
   const failPaymentMethods = new Set<string>();
   const late = new Set<string>();
   const silent = new Set<string>();
+  const forget = new Set<string>();
+  const ignoreResend = new Set<string>();
   const unknownTokens: string[] = [];
   const flags = new Set<string>();
   for (const token of tokens) {
@@ -64,6 +75,8 @@ function parseTokens(tokens: string[]): Scenario {
     if (name === 'fail-payment-part' && arg) failPaymentMethods.add(arg);
     else if (name === 'late' && arg) late.add(arg);
     else if (name === 'silent' && arg) silent.add(arg);
+    else if (name === 'forget' && arg) forget.add(arg);
+    else if (name === 'ignore-resend' && arg) ignoreResend.add(arg);
     else if (!arg && KNOWN_FLAGS.has(name)) flags.add(name);
     else unknownTokens.push(token);
   }
@@ -77,6 +90,8 @@ function parseTokens(tokens: string[]): Scenario {
     failConfirmation: flags.has('fail-confirmation'),
     late,
     silent,
+    forget,
+    ignoreResend,
     duplicateReplies: flags.has('duplicate-replies'),
     unknownTokens,
   };

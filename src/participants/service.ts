@@ -82,7 +82,13 @@ export async function startService(spec: ServiceSpec, deps: ServiceDeps): Promis
     const sent: Answered[] = [];
     for (const { message, command } of commands) {
       const known = answered.get(command.eventId);
-      if (known) {
+      const resendScenario = known && command.retryCount > known.retryCount ? scenarioOf(command) : undefined;
+      if (known && resendScenario?.ignoreResend.has(command.eventType)) {
+        known.retryCount = command.retryCount;
+        ledger.count(spec.name, 'silenced');
+        continue;
+      }
+      if (known && !resendScenario?.forget.has(command.eventType)) {
         if (command.retryCount > known.retryCount || !known.delivered) {
           // A re-send (or a batch redelivered after a failed publish): the same reply again, no new effect.
           known.retryCount = Math.max(known.retryCount, command.retryCount);

@@ -1,3 +1,4 @@
+import { nextDueAtMs } from '../core/unkept';
 import type { SagaWrite } from '../runtime/ports';
 import { failedStep, paymentMethods } from './search-keys';
 
@@ -81,8 +82,9 @@ export function sagaParts(w: SagaWrite): SagaParts {
   });
   const record = JSON.stringify(sagaRecord(w));
   // A new saga has no timer row yet; an updated one may have.
-  const armed = w.state.timer ? JSON.stringify({ saga_id: id, due_ms: w.state.timer.dueAtMs }) : null;
-  const disarmed = !w.state.timer && w.previousVersion !== null ? id : null;
+  const dueMs = nextDueAtMs(w.state);
+  const armed = dueMs !== null ? JSON.stringify({ saga_id: id, due_ms: dueMs }) : null;
+  const disarmed = dueMs === null && w.previousVersion !== null ? id : null;
   const notice = JSON.stringify(JSON.stringify({ s: id, v: (w.previousVersion ?? 0) + 1, f: w.previousEventSeq, t: w.previousEventSeq + w.events.length }));
   const chars = record.length + notice.length + steps.reduce((n, x) => n + x.length, 0) + events.reduce((n, x) => n + x.length, 0)
     + outbox.reduce((n, x) => n + x.json.length, 0);

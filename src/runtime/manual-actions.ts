@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { abort, compensate, resume, retryStep, skipStep, type AnySagaDefinition, type ManualResult, type Operator, type SagaContext } from '../core';
 import type { AnySagaState } from './ports';
+import { skipOutputProblems } from './skip-output';
 
 export type ManualActionName = 'compensate' | 'abort' | 'retryStep' | 'skipStep' | 'resume' | 'resendCommand';
 
@@ -39,7 +40,11 @@ export function applyManualAction(def: AnySagaDefinition, state: AnySagaState, r
     // Re-sending a command is a retry of its step: same eventIds, retryCount + 1.
     case 'retryStep':
     case 'resendCommand': return retryStep(def, state, request.step ?? '', operator, ctx);
-    case 'skipStep': return skipStep(def, state, request.step ?? '', request.output, operator, ctx);
+    case 'skipStep': {
+      const problems = skipOutputProblems(def.steps.find((s) => s.name === request.step)?.outputSchema, request.output);
+      if (problems) return { ok: false, code: 'INVALID_OUTPUT', message: `output does not match the output schema of ${request.step}: ${problems}` };
+      return skipStep(def, state, request.step ?? '', request.output, operator, ctx);
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import type {
   CompensationReplyHandler,
   ReplyHandler,
   ReplyOutcome,
+  ReportedEffect,
   RetryPolicy,
   SagaDefinition,
   StepDefinition,
@@ -93,6 +94,16 @@ function withPayments(data: Data, parts: PaymentPartState[]): Data {
   return { ...data, paymentParts: parts, paymentIds };
 }
 
+/** The charges a payment reply reports that the saga does not hold (kept, or already refunded). */
+function unkeptCharges(data: Data, reply: MessageOf<'PaymentProcessed' | 'SplitPayment' | 'PaymentFailed'>): ReportedEffect[] {
+  if (reply.eventType === 'PaymentFailed') return [];
+  const known = new Set([...data.paymentIds, ...data.paymentParts.flatMap((p) => (p.paymentId ? [p.paymentId] : []))]);
+  const charged = reply.eventType === 'PaymentProcessed' ? [paidPart(reply)] : splitParts(reply);
+  return charged
+    .filter((p) => p.status === 'SUCCEEDED' && p.paymentId !== null && !known.has(p.paymentId))
+    .map((p) => ({ key: p.paymentId!, detail: { amount: p.amount, paymentMethod: p.paymentMethod, transactionId: p.transactionId } }));
+}
+
 function because(context: { status: SagaStatus; reason: string }): string {
   return `${context.status}: ${context.reason}`;
 }
@@ -167,7 +178,12 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
     timeoutMs: timeoutMs('applyCoupon'),
     failureStatus: 'COUPON_ERROR',
     skippable: true,
-    outputSchema: { type: 'object', properties: {}, description: 'nothing: the order is charged in full' },
+    // A skipped coupon charges the full amount: only the Promotion service grants a discount, so a
+    // skip may not set discountAmount or finalAmount (a discount given by hand is a refund, by finance).
+    outputSchema: {
+      type: 'object', additionalProperties: false, properties: {},
+      description: 'nothing: a skipped coupon charges the full totalAmount',
+    },
   };
 
   const processPayment: StepDefinition<Data> = {
@@ -211,6 +227,13 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
         }),
       },
     },
+    // A charge the saga does not keep (a second paymentId for one command, a payment after the
+    // step gave up or was skipped) is refunded, whatever the saga's status (CONTRACT.md).
+    unkept: {
+      find: (data, reply) => unkeptCharges(data, reply as unknown as MessageOf<'PaymentProcessed' | 'SplitPayment' | 'PaymentFailed'>),
+      undo: (charge, reason) => [command('RefundPayment', { paymentId: charge.key, amount: String(charge.detail.amount), reason })],
+      replies: { PaymentRefunded: (r) => (r as unknown as MessageOf<'PaymentRefunded'>).paymentId },
+    },
     retry,
     timeoutMs: timeoutMs('processPayment'),
     failureStatus: 'PAYMENT_FAILED',
@@ -219,8 +242,22 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
     operatorRoles: { compensation: ['finance'] },
     outputSchema: {
       type: 'object',
+      additionalProperties: false,
       required: ['paymentIds'],
-      properties: { paymentIds: { type: 'array', items: { type: 'string' }, description: 'payments taken by hand' } },
+      properties: {
+        paymentIds: {
+          type: 'array', minItems: 1, maxItems: 20, uniqueItems: true,
+          items: { type: 'string', minLength: 1, maxLength: 200 },
+          description: 'payments taken by hand (e.g. a bank transfer reference): the saga keeps them, refunds nothing else',
+        },
+      },
+    },
+    applySkipOutput: (data, output) => {
+      const ids = output.paymentIds;
+      if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string' && id.length > 0)) {
+        return { problems: ['paymentIds: must be a non-empty list of payment ids'] };
+      }
+      return { data: { ...data, paymentIds: ids as string[] } };
     },
   };
 
@@ -241,7 +278,7 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
     failureStatus: 'APPROVAL_FAILED',
     skippable: true,
     operatorRoles: { forward: ['operator', 'support'] },
-    outputSchema: { type: 'object', properties: {}, description: 'nothing: stock was confirmed by hand' },
+    outputSchema: { type: 'object', additionalProperties: false, properties: {}, description: 'nothing: stock was confirmed by hand' },
   };
 
   return {

@@ -69,7 +69,7 @@ export const toyDefinition: SagaDefinition<ToyData> = {
       timeoutMs: 2_000,
       failureStatus: 'PAYMENT_FAILED',
       skippable: true,
-      outputSchema: { type: 'object', required: ['extra'] },
+      outputSchema: { type: 'object', required: ['extra'], properties: { extra: { type: 'string' } } },
     },
     {
       name: 'notify',
