@@ -99,10 +99,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
     app.get('/ready', async (_req, res) => {
       const [database, broker] = await Promise.all([isDatabaseHealthy(orm), transport.isHealthy()]);
+      // Without its LISTEN connections this instance's subscriptions hear nothing (they reconnect by themselves).
+      const listener = changes.listening && bulkProgress.listening;
       // HTTP participants' breakers are reported but do not gate readiness: an open breaker on one
       // participant should not take the whole orchestrator out of rotation.
-      res.status(database && broker ? 200 : 503).json({
-        status: database && broker ? 'ready' : 'not ready', database, broker,
+      res.status(database && broker && listener ? 200 : 503).json({
+        status: database && broker && listener ? 'ready' : 'not ready', database, broker, listener,
         ...(httpParticipants ? { participants: httpParticipants.routesHealth() } : {}),
       });
     });
@@ -130,6 +132,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       pubSub,
       commands: runtime.processor,
       changes,
+      subscriberBuffer: config.graphql.subscriberBuffer,
       bulk: { service: bulk, progress: bulkProgress },
       info: {
         name: 'saga-control-plane',

@@ -20,7 +20,7 @@ export class OwnPostgres {
 
   static async start(): Promise<OwnPostgres> {
     const dir = mkdtempSync(join(tmpdir(), 'saga-own-pg-'));
-    const user = process.getuid?.() === 0 ? await postgresUser() : {};
+    const user: { uid?: number; gid?: number } = process.getuid?.() === 0 ? await postgresUser() : {};
     if (user.uid !== undefined) chownSync(dir, user.uid, user.gid!);
     const own = new OwnPostgres(dir, await freePort(), user);
     await own.pgCommand('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'graphql-ws';
+import { Client as PgClient } from 'pg';
 import { RetryStepDocument, StartSagaDocument } from '../../generated/graphql';
 import { bearer, wsAuth } from '../../helpers/auth';
 import { postGraphQL, wsClient } from '../../helpers/graphql';
@@ -60,7 +61,6 @@ describe('live streams across a PostgreSQL outage', () => {
     return result?.body.data?.retryStep ? result.body.data.retryStep : undefined;
   }, 30000, `retryStep (${reason}) to commit`);
   const eventSeq = async (sagaId: string) => {
-    const { Client: PgClient } = await import('pg');
     const sql = new PgClient({ connectionString: pg.url });
     await sql.connect();
     try {
