@@ -87,6 +87,8 @@ const configSchema = z.object({
     maskErrors: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     maxDepth: z.coerce.number().int().min(1).max(100).default(12),
     maxComplexity: z.coerce.number().int().min(10).max(1000000).default(5000),
+    /** Results held for one subscriber that has not taken them yet; one that falls further behind is closed. */
+    subscriberBuffer: z.coerce.number().int().min(1).max(1000000).default(1000),
   }),
   simulators: z.object({
     /** Run the simulated Order/Product/Promotion/Payment services in-process (demos, tests). */
@@ -133,6 +135,7 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   GRAPHQL_MASK_ERRORS: ['graphql', 'maskErrors'],
   GRAPHQL_MAX_DEPTH: ['graphql', 'maxDepth'],
   GRAPHQL_MAX_COMPLEXITY: ['graphql', 'maxComplexity'],
+  GRAPHQL_SUBSCRIBER_BUFFER: ['graphql', 'subscriberBuffer'],
   SIMULATORS: ['simulators', 'enabled'],
   SIMULATORS_DEMO_ORDERS: ['simulators', 'demoOrders'],
 };

@@ -101,11 +101,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const [database, broker] = await Promise.all([isDatabaseHealthy(orm), transport.isHealthy()]);
       // A partition whose batches keep failing is not ready either (runtime/consumer-health.ts).
       const consumer = runtime.orchestrator.health.report();
-      const ready = database && broker && consumer.ready;
+      // Without its LISTEN connections this instance's subscriptions hear nothing (they reconnect by themselves).
+      const listener = changes.listening && bulkProgress.listening;
+      const ready = database && broker && consumer.ready && listener;
       // HTTP participants' breakers are reported but do not gate readiness: an open breaker on one
       // participant should not take the whole orchestrator out of rotation.
       res.status(ready ? 200 : 503).json({
-        status: ready ? 'ready' : 'not ready', database, broker, consumer,
+        status: ready ? 'ready' : 'not ready', database, broker, listener, consumer,
         ...(httpParticipants ? { participants: httpParticipants.routesHealth() } : {}),
       });
     });
@@ -133,6 +135,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       pubSub,
       commands: runtime.processor,
       changes,
+      subscriberBuffer: config.graphql.subscriberBuffer,
       bulk: { service: bulk, progress: bulkProgress },
       info: {
         name: 'saga-control-plane',

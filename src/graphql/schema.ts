@@ -5,6 +5,7 @@ import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import type { SagaRegistry } from '../core';
 import type { AuditRepository } from '../persistence/audit-repository';
 import type { CommittedSagaChange } from '../persistence/change-listener';
+import type { ChangeSource } from '../persistence/change-source';
 import type { SagaReadRepository } from '../persistence/saga-read-repository';
 import type { SagaProcessor } from '../runtime/saga-processor';
 import { authChecker } from './auth';
@@ -27,7 +28,9 @@ export interface SchemaDependencies {
   /** Manual actions and operator-started sagas. */
   commands: Pick<SagaProcessor, 'runManualAction' | 'startManually'>;
   /** Committed saga changes from every instance. */
-  changes: { subscribe(listener: (change: CommittedSagaChange) => void): () => void };
+  changes: ChangeSource<CommittedSagaChange>;
+  /** Results held per subscriber before it counts as too slow (GRAPHQL_SUBSCRIBER_BUFFER). */
+  subscriberBuffer?: number;
   /** Bulk actions on frozen selections (absent: those operations fail). */
   bulk?: BulkDependencies;
 }

@@ -1,27 +1,37 @@
 import type { Logger } from '../logger';
 import { BULK_PROGRESS_CHANNEL, type BulkProgressNotice } from './bulk-action-repository';
+import { type ChangeSource, type ChangeSubscriber, Subscribers } from './change-source';
 import { PgChannel } from './pg-channel';
 
 /**
  * Fans bulk action progress notices out to this instance's subscribers, whichever instance
  * recorded the progress (the sibling of change-listener.ts, on its own channel). A notice only
  * says "bulk action X has news": subscribers read what is new from the table, so a lost notice
- * (a reconnect) costs latency, not data.
+ * costs latency, not data, and after a reconnect `resync` has them read at once.
  */
-export class BulkProgressListener {
+export class BulkProgressListener implements ChangeSource<BulkProgressNotice> {
   private readonly channel: PgChannel;
-  private readonly listeners = new Set<(notice: BulkProgressNotice) => void>();
+  private readonly subscribers: Subscribers<BulkProgressNotice>;
 
   constructor(url: string, private readonly logger: Logger) {
-    this.channel = new PgChannel(url, BULK_PROGRESS_CHANNEL, logger, (payload) => this.received(payload));
+    this.subscribers = new Subscribers((error) => logger.error({ err: error }, 'a bulk progress subscriber failed; the others go on'));
+    this.channel = new PgChannel(url, BULK_PROGRESS_CHANNEL, logger, {
+      payload: (payload) => this.received(payload),
+      reconnected: () => this.subscribers.resync(),
+    });
   }
 
   start(): Promise<void> {
     return this.channel.start();
   }
 
+  /** True while the LISTEN connection is up (for /ready). */
+  get listening(): boolean {
+    return this.channel.listening;
+  }
+
   private received(payload: string): void {
-    if (this.listeners.size === 0) return;
+    if (this.subscribers.size === 0) return;
     let notice: BulkProgressNotice;
     try {
       notice = JSON.parse(payload) as BulkProgressNotice;
@@ -29,12 +39,11 @@ export class BulkProgressListener {
       this.logger.warn({ payload }, 'unreadable bulk progress notice');
       return;
     }
-    for (const listener of this.listeners) listener(notice);
+    this.subscribers.change(notice);
   }
 
-  subscribe(listener: (notice: BulkProgressNotice) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  subscribe(subscriber: ChangeSubscriber<BulkProgressNotice> | ((notice: BulkProgressNotice) => void)): () => void {
+    return this.subscribers.add(subscriber);
   }
 
   stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger';
 import type { SagaEventRecord, SagaReadRepository, SagaRecord } from './saga-read-repository';
+import { type ChangeSource, type ChangeSubscriber, Subscribers } from './change-source';
 import { PgChannel } from './pg-channel';
 import { SAGA_CHANGES_CHANNEL } from './saga-repository';
 
@@ -9,71 +10,105 @@ export interface CommittedSagaChange {
   events: SagaEventRecord[];
 }
 
+/** The NOTIFY payload the saga writer sends: saga id, version after, event sequences (from, to]. */
 interface Notice { s: string; v: number; f: number; t: number }
+
+const RESYNC = 'resync' as const;
+/** After announced changes could not be read, how long until subscribers re-read them themselves. */
+const RESYNC_AFTER_FAILURE_MS = 1000;
 
 /**
  * Fans committed saga changes out to this instance's subscribers, whichever instance committed
  * them. The writer NOTIFYs inside its transaction, so PostgreSQL delivers notices only after the
  * commit and in commit order; they are handled one batch at a time, in order, so a subscriber sees
  * one saga's changes in the order they were committed and never before. When nobody subscribes,
- * notices are dropped without touching the database.
+ * notices are dropped without touching the database. A subscriber that throws is logged and
+ * skipped: it never costs the others their changes.
  */
-export class SagaChangeListener {
+export class SagaChangeListener implements ChangeSource<CommittedSagaChange> {
   private readonly channel: PgChannel;
-  private queue: Notice[] = [];
+  private queue: (Notice | typeof RESYNC)[] = [];
   private draining?: Promise<void>;
-  private readonly listeners = new Set<(change: CommittedSagaChange) => void>();
+  private retry?: NodeJS.Timeout;
+  private readonly subscribers: Subscribers<CommittedSagaChange>;
 
   constructor(url: string, private readonly reads: SagaReadRepository, private readonly logger: Logger) {
-    this.channel = new PgChannel(url, SAGA_CHANGES_CHANNEL, logger, (payload) => this.received(payload));
+    this.subscribers = new Subscribers((error) => logger.error({ err: error }, 'a saga change subscriber failed; the others go on'));
+    this.channel = new PgChannel(url, SAGA_CHANGES_CHANNEL, logger, {
+      payload: (payload) => this.received(payload),
+      reconnected: () => this.enqueue(RESYNC),
+    });
   }
 
   start(): Promise<void> {
     return this.channel.start();
   }
 
-  private received(payload: string): void {
-    if (this.listeners.size === 0) return;
-    try {
-      this.queue.push(JSON.parse(payload) as Notice);
-    } catch {
-      this.logger.warn({ payload }, 'unreadable saga change notice');
-      return;
-    }
-    this.draining ??= this.drain().finally(() => { this.draining = undefined; });
+  /** True while the LISTEN connection is up (for /ready). */
+  get listening(): boolean {
+    return this.channel.listening;
   }
 
-  subscribe(listener: (change: CommittedSagaChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  subscribe(subscriber: ChangeSubscriber<CommittedSagaChange> | ((change: CommittedSagaChange) => void)): () => void {
+    return this.subscribers.add(subscriber);
   }
 
   async stop(): Promise<void> {
+    if (this.retry) clearTimeout(this.retry);
     await this.draining;
     await this.channel.stop();
   }
 
+  private received(payload: string): void {
+    let notice: Notice;
+    try {
+      notice = JSON.parse(payload) as Notice;
+    } catch {
+      this.logger.warn({ payload }, 'unreadable saga change notice');
+      return;
+    }
+    this.enqueue(notice);
+  }
+
+  private enqueue(item: Notice | typeof RESYNC): void {
+    if (this.subscribers.size === 0) return;
+    this.queue.push(item);
+    this.draining ??= this.drain().finally(() => { this.draining = undefined; });
+  }
+
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, 500);
-      try {
-        // Several notices of one saga merge into one change carrying the latest state and
-        // every new event, so a subscriber never sees a state older than one already shown.
-        const merged = new Map<string, Notice>();
-        for (const n of batch) {
-          const seen = merged.get(n.s);
-          merged.set(n.s, seen ? { s: n.s, v: Math.max(seen.v, n.v), f: Math.min(seen.f, n.f), t: Math.max(seen.t, n.t) } : n);
-        }
-        const sagas = new Map((await this.reads.findManyByIds([...merged.keys()])).map((r) => [r.state.id, r]));
-        for (const notice of merged.values()) {
-          const saga = sagas.get(notice.s);
-          if (!saga) continue;
-          const events = notice.t > notice.f ? await this.reads.eventsBetween(notice.s, notice.f, notice.t) : [];
-          for (const listener of this.listeners) listener({ saga, events });
-        }
-      } catch (error) {
-        this.logger.error({ err: error }, 'could not load announced saga changes');
+      if (this.queue[0] === RESYNC) {
+        this.queue.shift();
+        this.subscribers.resync();
+        continue;
       }
+      const end = this.queue.indexOf(RESYNC);
+      const batch = this.queue.splice(0, Math.min(500, end === -1 ? this.queue.length : end)) as Notice[];
+      try {
+        await this.load(batch);
+      } catch (error) {
+        // Subscribers catch up from storage by themselves once it answers again.
+        this.logger.error({ err: error }, 'could not load announced saga changes; subscribers will re-read them');
+        this.retry ??= setTimeout(() => { this.retry = undefined; this.enqueue(RESYNC); }, RESYNC_AFTER_FAILURE_MS);
+      }
+    }
+  }
+
+  private async load(batch: Notice[]): Promise<void> {
+    // Several notices of one saga merge into one change carrying the latest state and
+    // every new event, so a subscriber never sees a state older than one already shown.
+    const merged = new Map<string, Notice>();
+    for (const n of batch) {
+      const seen = merged.get(n.s);
+      merged.set(n.s, seen ? { s: n.s, v: Math.max(seen.v, n.v), f: Math.min(seen.f, n.f), t: Math.max(seen.t, n.t) } : n);
+    }
+    const sagas = new Map((await this.reads.findManyByIds([...merged.keys()])).map((r) => [r.state.id, r]));
+    for (const notice of merged.values()) {
+      const saga = sagas.get(notice.s);
+      if (!saga) continue;
+      const events = notice.t > notice.f ? await this.reads.eventsBetween(notice.s, notice.f, notice.t) : [];
+      this.subscribers.change({ saga, events });
     }
   }
 }

@@ -1,4 +1,3 @@
-import { Repeater } from '@graphql-yoga/subscription';
 import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { AuditRecord } from '../../persistence/audit-repository';
 import type { GraphQLContext } from '../context';
@@ -6,6 +5,8 @@ import { badInput, requireRole } from '../guards';
 import type { SchemaDependencies } from '../schema';
 import { AuditEntry, AuditFilter, AuditPage } from '../types/audit';
 import { SagaType } from '../types/saga';
+import { auditStream } from '../streams/audit-stream';
+import { DEFAULT_SUBSCRIBER_BUFFER } from '../streams/subscriber-buffer';
 
 const encode = (r: AuditRecord) => Buffer.from(`${r.at.toISOString()}|${r.id}`, 'utf8').toString('base64url');
 function decode(cursor: string): { at: string; id: string } {
@@ -15,7 +16,7 @@ function decode(cursor: string): { at: string; id: string } {
 }
 
 /** The audit log of manual actions, per saga and across sagas, and its live stream. */
-export function auditResolvers(deps: Pick<SchemaDependencies, 'audit' | 'changes'>) {
+export function auditResolvers(deps: Pick<SchemaDependencies, 'audit' | 'changes' | 'subscriberBuffer'>) {
   @Resolver(() => SagaType)
   class SagaAuditFieldResolver {
     @FieldResolver(() => [AuditEntry], { description: 'Manual actions on this saga, oldest first, with their outcomes.' })
@@ -45,7 +46,7 @@ export function auditResolvers(deps: Pick<SchemaDependencies, 'audit' | 'changes
       description: 'Audit entries as they are recorded and again when their outcome becomes known.',
       subscribe: ({ args, context }) => {
         requireRole(context as GraphQLContext, 'viewer');
-        return auditStream(deps, ((args as { filter?: AuditFilter }).filter ?? {}) as AuditFilter);
+        return auditStream(deps, ((args as { filter?: AuditFilter }).filter ?? {}) as AuditFilter, deps.subscriberBuffer ?? DEFAULT_SUBSCRIBER_BUFFER);
       },
     })
     auditLogUpdated(@Arg('filter', () => AuditFilter, { nullable: true }) _filter: AuditFilter | undefined, @Root() entry: AuditEntry): AuditEntry {
@@ -53,35 +54,4 @@ export function auditResolvers(deps: Pick<SchemaDependencies, 'audit' | 'changes
     }
   }
   return [SagaAuditFieldResolver, AuditResolver];
-}
-
-/** On every committed change of a saga, re-reads its audit entries and emits the ones that changed. */
-function auditStream(deps: Pick<SchemaDependencies, 'audit' | 'changes'>, filter: AuditFilter): AsyncIterable<AuditEntry> {
-  return new Repeater<AuditEntry>(async (push, stop) => {
-    const emitted = new Map<string, string>();
-    const sagasEmitted = new Set<string>();
-    let chain = Promise.resolve();
-    const unsubscribe = deps.changes.subscribe((change) => {
-      const sagaId = change.saga.state.id;
-      if (filter.sagaId && filter.sagaId !== sagaId) return;
-      if (!change.events.some((e) => e.type === 'MANUAL_ACTION') && !sagasEmitted.has(sagaId)) {
-        // Only sagas with manual actions matter; a saga gets one through a MANUAL_ACTION event.
-        return;
-      }
-      chain = chain.then(async () => {
-        for (const entry of await deps.audit.ofSaga(sagaId)) {
-          if (filter.actor && entry.actor !== filter.actor) continue;
-          if (filter.action && entry.action !== filter.action) continue;
-          if (filter.outcome && entry.outcome.status !== filter.outcome) continue;
-          const key = `${sagaId}/${entry.id}`;
-          if (emitted.get(key) === entry.outcome.status) continue;
-          emitted.set(key, entry.outcome.status);
-          sagasEmitted.add(sagaId);
-          await push(entry);
-        }
-      }).catch((error) => stop(error));
-    });
-    await stop;
-    unsubscribe();
-  });
 }

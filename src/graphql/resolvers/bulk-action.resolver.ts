@@ -1,7 +1,7 @@
-import { Repeater } from '@graphql-yoga/subscription';
 import { GraphQLError } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { BulkActionItemRecord, BulkActionRecord, BulkProgressNotice } from '../../persistence/bulk-action-repository';
+import type { ChangeSource } from '../../persistence/change-source';
 import { BULK_DEFAULT_LIMIT, BULK_MAX_LIMIT, type BulkActionName, type BulkActionService } from '../../runtime/bulk-actions';
 import type { GraphQLContext } from '../context';
 import { asGraphQLErrors, badInput, requireRole } from '../guards';
@@ -12,12 +12,13 @@ import {
 } from '../types/bulk';
 import { SagaFilter } from '../types/filter';
 import { listFilter } from './saga-query.resolver';
-import { Alarm } from '../../runtime/alarm';
+import { bulkProgressStream, type BulkProgressStep } from '../streams/bulk-progress-stream';
+import { DEFAULT_SUBSCRIBER_BUFFER } from '../streams/subscriber-buffer';
 
 /** What the bulk action resolvers need: the service and progress notices from every instance. */
 export interface BulkDependencies {
   service: Pick<BulkActionService, 'preview' | 'run' | 'get' | 'items' | 'itemsAfterSeq'>;
-  progress: { subscribe(listener: (notice: BulkProgressNotice) => void): () => void };
+  progress: ChangeSource<BulkProgressNotice>;
 }
 
 const KIND_TO_ACTION: Record<BulkActionKind, BulkActionName> = {
@@ -49,7 +50,7 @@ function toItemType(i: BulkActionItemRecord): BulkActionItemType {
  * now, runBulkAction acts on exactly those in the background (see runtime/bulk-actions.ts),
  * bulkAction shows where a run is, bulkActionProgress streams it.
  */
-export function bulkActionResolvers(deps: Pick<SchemaDependencies, 'bulk'>) {
+export function bulkActionResolvers(deps: Pick<SchemaDependencies, 'bulk' | 'subscriberBuffer'>) {
   const bulk = (): BulkDependencies => {
     if (!deps.bulk) throw new Error('bulk actions are not configured');
     return deps.bulk;
@@ -121,54 +122,18 @@ export function bulkActionResolvers(deps: Pick<SchemaDependencies, 'bulk'>) {
         requireRole(context as GraphQLContext, 'viewer');
         const { id, afterSequence } = args as { id: string; afterSequence: number };
         if (!(await bulk().service.get(id))) throw new GraphQLError(`no bulk action with id ${id}`, { extensions: { code: 'NOT_FOUND' } });
-        return progressStream(bulk(), id, Math.max(0, afterSequence));
+        return bulkProgressStream(bulk(), id, Math.max(0, afterSequence), deps.subscriberBuffer ?? DEFAULT_SUBSCRIBER_BUFFER);
       },
     })
     bulkActionProgress(
-      @Arg('id', () => ID) _id: string,
+      @Arg('id', () => ID) id: string,
       @Arg('afterSequence', () => Int, { defaultValue: 0 }) _afterSequence: number,
-      @Root() event: BulkActionProgress,
+      @Root() step: BulkProgressStep,
     ): BulkActionProgress {
-      return event;
+      return step.kind === 'ITEM'
+        ? { kind: BulkProgressKind.ITEM, bulkActionId: id, sequence: step.item.seq!, item: toItemType(step.item), summary: null }
+        : { kind: BulkProgressKind.SUMMARY, bulkActionId: step.bulk.id, sequence: step.bulk.succeeded + step.bulk.failed + step.bulk.skipped, item: null, summary: toBulkActionType(step.bulk) };
     }
   }
   return [BulkActionResolver];
-}
-
-/**
- * Recorded outcomes after `afterSequence` in sequence order, waiting for a notice (or a second)
- * when there is nothing new; the summary once the run is FINISHED. The bulk action is read before
- * its items, so once it reads FINISHED every outcome is among the items read next.
- */
-function progressStream(deps: BulkDependencies, id: string, afterSequence: number): AsyncIterable<BulkActionProgress> {
-  return new Repeater<BulkActionProgress>(async (push, stop) => {
-    let last = afterSequence;
-    let stopped = false;
-    // A notice or stop that arrives during a read rings the alarm, and the sleep below returns at once.
-    const alarm = new Alarm();
-    const unsubscribe = deps.progress.subscribe((n) => { if (n.b === id) alarm.wake(); });
-    void stop.then(() => { stopped = true; alarm.wake(); });
-    try {
-      while (!stopped) {
-        const current = await deps.service.get(id);
-        if (!current) throw new GraphQLError(`no bulk action with id ${id}`, { extensions: { code: 'NOT_FOUND' } });
-        const items = await deps.service.itemsAfterSeq(id, last, 500);
-        for (const item of items) {
-          last = item.seq!;
-          await push({ kind: BulkProgressKind.ITEM, bulkActionId: id, sequence: last, item: toItemType(item), summary: null });
-        }
-        if (items.length === 500) continue;
-        if (current.status === 'FINISHED') {
-          await push({ kind: BulkProgressKind.SUMMARY, bulkActionId: id, sequence: current.succeeded + current.failed + current.skipped, item: null, summary: toBulkActionType(current) });
-          stop();
-          break;
-        }
-        await alarm.sleep(1000);
-      }
-    } catch (error) {
-      stop(error);
-    } finally {
-      unsubscribe();
-    }
-  });
 }

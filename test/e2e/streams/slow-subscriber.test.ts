@@ -1,0 +1,90 @@
+import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
+import { wsAuth } from '../../helpers/auth';
+import { wsClient } from '../../helpers/graphql';
+import { SagaStack } from '../../helpers/saga-stack';
+import { eventually } from '../../helpers/services';
+
+const ORDERS = 200;
+const BUFFER = 50;
+
+interface StepUpdate { sagaId: string; event: { sequence: number } }
+
+/** A selection repeated under many aliases: a few hundred bytes become tens of kilobytes per message. */
+const bigSelection = Array.from({ length: 100 }, (_, i) =>
+  `a${i}: event { sequence type step actor detail at } s${i}: step { name status attempts }`).join(' ');
+
+/**
+ * A raw graphql-transport-ws client whose socket stops reading after the subscription is sent,
+ * as a client on a stalled network would: what the server sends piles up in the TCP buffers
+ * and then in the server's buffer for it.
+ */
+async function stalledSubscriber(url: string, query: string) {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+  const messages: { id?: string; type: string; payload?: any }[] = [];
+  socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+  await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+  socket.send(JSON.stringify({ type: 'connection_init', payload: wsAuth('viewer') }));
+  await eventually(() => (messages.some((m) => m.type === 'connection_ack') ? true : undefined), 10000, 'connection_ack');
+  socket.send(JSON.stringify({ id: 'slow', type: 'subscribe', payload: { query } }));
+  await new Promise((r) => setTimeout(r, 300));
+  (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+  return {
+    messages,
+    resume: () => (socket as unknown as { _socket: { resume(): void } })._socket.resume(),
+    close: () => socket.terminate(),
+  };
+}
+
+describe('a subscriber that stops reading', () => {
+  let stack: SagaStack;
+  let healthy: Client;
+  beforeAll(async () => {
+    stack = await SagaStack.start({ GRAPHQL_SUBSCRIBER_BUFFER: String(BUFFER), GRAPHQL_MAX_COMPLEXITY: '1000000', GRAPHQL_MAX_DEPTH: '20' });
+    healthy = wsClient(stack.service.url, wsAuth('viewer'));
+  });
+  afterAll(async () => {
+    await healthy?.dispose();
+    await stack.stop();
+  });
+
+  it('is closed with SUBSCRIBER_TOO_SLOW while a healthy subscriber gets every change in order', async () => {
+    const received: StepUpdate[] = [];
+    const healthyErrors: unknown[] = [];
+    healthy.subscribe<{ sagaStepUpdated: StepUpdate }>({ query: 'subscription { sagaStepUpdated { sagaId event { sequence } } }' }, {
+      next: (v) => { if (v.errors) healthyErrors.push(v.errors); else received.push(v.data!.sagaStepUpdated); },
+      error: (e) => healthyErrors.push(e),
+      complete: () => healthyErrors.push('completed'),
+    });
+    const slow = await stalledSubscriber(stack.service.url, `subscription { sagaStepUpdated { sagaId ${bigSelection} } }`);
+    try {
+      const orders = await Promise.all(Array.from({ length: ORDERS }, () => stack.participants.createOrder()));
+      const sagas = await Promise.all(orders.map((o) => stack.waitForStatus(o.orderId, 'COMPLETED', 120000)));
+
+      // Every step event of every saga, in its sequence order, is what the healthy one must see.
+      const expected = new Map<string, number[]>();
+      for (const saga of sagas) {
+        const steps = new Set((saga.state.steps as { name: string }[]).map((s) => s.name));
+        expected.set(saga.id, (await stack.events(saga.id)).filter((e) => e.step !== null && steps.has(e.step)).map((e) => e.seq));
+      }
+      const total = [...expected.values()].reduce((n, s) => n + s.length, 0);
+      const bySaga = () => {
+        const seen = new Map<string, number[]>([...expected.keys()].map((id) => [id, []]));
+        for (const u of received) seen.get(u.sagaId)?.push(u.event.sequence);
+        return seen;
+      };
+      await eventually(() => ([...bySaga().values()].reduce((n, s) => n + s.length, 0) >= total ? true : undefined), 30000,
+        `the healthy subscriber to get ${total} step updates`).catch(() => undefined);
+      expect(healthyErrors).toEqual([]);
+      expect(bySaga()).toEqual(expected);
+
+      // The stalled one reads again: what was sent before it fell behind, then the error.
+      slow.resume();
+      const error = await eventually(() => slow.messages.find((m) => m.id === 'slow' && m.type === 'error'), 30000, 'the slow subscriber\'s error');
+      expect(error.payload[0].extensions.code).toBe('SUBSCRIBER_TOO_SLOW');
+      expect(error.payload[0].message).toMatch(/too slow/i);
+    } finally {
+      slow.close();
+    }
+  }, 240000);
+});

@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import type { TestDatabase } from './services';
+
+const run = promisify(execFile);
+const BIN = process.env.PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
+
+/**
+ * A PostgreSQL cluster of the test's own (never the shared one), on a free port in a temporary
+ * directory, that the test may stop and start again to play an outage. Runs as the `postgres`
+ * system user when the tests run as root (PostgreSQL refuses root).
+ */
+export class OwnPostgres {
+  private constructor(private readonly dir: string, readonly port: number, private readonly user: { uid?: number; gid?: number }) {}
+
+  static async start(): Promise<OwnPostgres> {
+    const dir = mkdtempSync(join(tmpdir(), 'saga-own-pg-'));
+    const user: { uid?: number; gid?: number } = process.getuid?.() === 0 ? await postgresUser() : {};
+    if (user.uid !== undefined) chownSync(dir, user.uid, user.gid!);
+    const own = new OwnPostgres(dir, await freePort(), user);
+    await own.pgCommand('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+    await own.resume();
+    return own;
+  }
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  /** The cluster's own database as a TestDatabase (dropping it destroys the cluster). */
+  get database(): TestDatabase {
+    return { url: this.url, drop: () => this.destroy() };
+  }
+
+  /** Stops the server (fast shutdown: every connection is terminated). */
+  async pause(): Promise<void> {
+    await this.pgCommand('pg_ctl', ['-D', join(this.dir, 'data'), '-m', 'fast', '-w', 'stop']);
+  }
+
+  /** Starts the server again on the same data and port, and checks that it answers. */
+  async resume(): Promise<void> {
+    await this.pgCommand('pg_ctl', ['-D', join(this.dir, 'data'), '-l', join(this.dir, 'log'), '-w', '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    const client = new Client({ connectionString: this.url });
+    try {
+      await client.connect();
+      await client.query('select 1');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await this.pause().catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async pgCommand(command: string, args: string[]): Promise<void> {
+    try {
+      await run(join(BIN, command), args, { ...this.user, cwd: this.dir });
+    } catch (error) {
+      const e = error as { message: string; stderr?: string };
+      throw new Error(`${command} failed: ${e.message}\n${e.stderr ?? ''}`);
+    }
+  }
+}
+
+async function postgresUser(): Promise<{ uid: number; gid: number }> {
+  const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
