@@ -1,7 +1,7 @@
 import { Repeater } from '@graphql-yoga/subscription';
 import { Arg, Authorized, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import type { CommittedSagaChange } from '../../persistence/change-listener';
-import type { FeedPosition, SagaEventRecord } from '../../persistence/saga-read-repository';
+import { isFeedPosition, type FeedPosition, type SagaEventRecord } from '../../persistence/saga-read-repository';
 import type { SagaStatus } from '../types/enums';
 import type { GraphQLContext } from '../context';
 import { badInput, requireRole } from '../guards';
@@ -193,7 +193,7 @@ export function encodeFeedCursor(p: FeedPosition): string {
 
 function decodeFeedCursor(cursor: string): FeedPosition {
   const match = /^(\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw badInput('after is not a cursor this API returned', 'after');
+  if (!match || !isFeedPosition({ txId: match[1], id: match[2] })) throw badInput('after is not a cursor this API returned', 'after');
   return { txId: match[1], id: match[2] };
 }
 
