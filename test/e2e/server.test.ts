@@ -52,10 +52,7 @@ describe('the service over HTTP and graphql-ws', () => {
     for (const params of [undefined, { authorization: 'Bearer not-a-configured-key-at-all' }]) {
       const client = wsClient(service.url, params);
       try {
-        const closed = new Promise<{ code: number; reason: string }>((resolve) => client.on('closed', (event) => resolve(event as { code: number; reason: string })));
-        await expect(takeFromSubscription(client, HeartbeatDocument, 1, { intervalMs: 100 })).rejects.toThrow();
-        const { code, reason } = await closed;
-        expect({ code, reason }).toEqual({ code: 4403, reason: 'Forbidden' });
+        await expect(takeFromSubscription(client, HeartbeatDocument, 1, { intervalMs: 100 })).rejects.toThrow('connection closed: 4403 Forbidden');
       } finally {
         await client.dispose();
       }
