@@ -16,6 +16,10 @@ const configSchema = z.object({
     /** Unset: an embedded PostgreSQL is started (see src/persistence/embedded-postgres.ts). */
     url: z.string().url().optional(),
     poolSize: z.coerce.number().int().min(1).max(100).default(10),
+    /** GraphQL reads get a pool of their own, so no query load can take the engine's connections. */
+    readPoolSize: z.coerce.number().int().min(1).max(100).default(4),
+    /** PostgreSQL cancels a GraphQL read statement after this long (QUERY_TIMEOUT to the client). */
+    readStatementTimeoutMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
     /** Where the embedded PostgreSQL keeps its data, and the port it listens on (127.0.0.1). */
     embeddedDir: z.string().min(1).default('.data/postgres'),
     embeddedPort: z.coerce.number().int().min(1).max(65535).default(54329),
@@ -85,10 +89,19 @@ const configSchema = z.object({
     introspection: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     /** Internal error details reach clients only when false (for development). */
     maskErrors: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
-    maxDepth: z.coerce.number().int().min(1).max(100).default(12),
+    /** Nesting of selections, introspection included (the standard introspection query has 14). */
+    maxDepth: z.coerce.number().int().min(1).max(100).default(15),
     maxComplexity: z.coerce.number().int().min(10).max(1000000).default(5000),
     /** Results held for one subscriber that has not taken them yet; one that falls further behind is closed. */
     subscriberBuffer: z.coerce.number().int().min(1).max(1000000).default(1000),
+    /** Aliased fields per document; parse stops after maxTokens tokens. */
+    maxAliases: z.coerce.number().int().min(1).max(100000).default(1000),
+    maxTokens: z.coerce.number().int().min(100).max(1000000).default(50000),
+    /** Largest HTTP request body and largest graphql-ws message, in bytes. */
+    maxRequestBytes: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+    /** Active subscriptions on one graphql-ws connection, and connections at once per API key. */
+    wsMaxSubscriptions: z.coerce.number().int().min(1).max(10000).default(20),
+    wsMaxConnectionsPerKey: z.coerce.number().int().min(1).max(100000).default(20),
   }),
   simulators: z.object({
     /** Run the simulated Order/Product/Promotion/Payment services in-process (demos, tests). */
@@ -106,6 +119,8 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   SERVER_HOST: ['server', 'host'],
   DATABASE_URL: ['database', 'url'],
   DATABASE_POOL_SIZE: ['database', 'poolSize'],
+  DATABASE_READ_POOL_SIZE: ['database', 'readPoolSize'],
+  DATABASE_READ_STATEMENT_TIMEOUT_MS: ['database', 'readStatementTimeoutMs'],
   EMBEDDED_PG_DIR: ['database', 'embeddedDir'],
   EMBEDDED_PG_PORT: ['database', 'embeddedPort'],
   KAFKA_BROKERS: ['kafka', 'brokers'],
@@ -136,6 +151,11 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   GRAPHQL_MAX_DEPTH: ['graphql', 'maxDepth'],
   GRAPHQL_MAX_COMPLEXITY: ['graphql', 'maxComplexity'],
   GRAPHQL_SUBSCRIBER_BUFFER: ['graphql', 'subscriberBuffer'],
+  GRAPHQL_MAX_ALIASES: ['graphql', 'maxAliases'],
+  GRAPHQL_MAX_TOKENS: ['graphql', 'maxTokens'],
+  GRAPHQL_MAX_REQUEST_BYTES: ['graphql', 'maxRequestBytes'],
+  GRAPHQL_WS_MAX_SUBSCRIPTIONS: ['graphql', 'wsMaxSubscriptions'],
+  GRAPHQL_WS_MAX_CONNECTIONS_PER_KEY: ['graphql', 'wsMaxConnectionsPerKey'],
   SIMULATORS: ['simulators', 'enabled'],
   SIMULATORS_DEMO_ORDERS: ['simulators', 'demoOrders'],
 };

@@ -6,7 +6,7 @@ import DataLoader from 'dataloader';
 import express from 'express';
 import type { Config } from './config';
 import { ApiKeys } from './graphql/auth';
-import { mountGraphQL } from './graphql/http';
+import { jsonErrorHandler, mountGraphQL } from './graphql/http';
 import { buildGraphQLSchema } from './graphql/schema';
 import type { Logger } from './logger';
 import { InProcessTransport } from './messaging/in-process-transport';
@@ -14,7 +14,7 @@ import { KafkaTransport } from './messaging/kafka-transport';
 import { HttpParticipantTransport } from './messaging/http-participant-transport';
 import { PrefixedTransport } from './messaging/prefixed-transport';
 import type { MessageTransport } from './messaging/transport';
-import { isDatabaseHealthy, openDatabase } from './persistence/database';
+import { isDatabaseHealthy, openDatabase, openReadPool } from './persistence/database';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './persistence/embedded-postgres';
 import { AuditRepository } from './persistence/audit-repository';
 import { SagaChangeListener } from './persistence/change-listener';
@@ -115,8 +115,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       res.type(runtime.metrics.registry.contentType).send(await runtime.metrics.registry.metrics());
     });
     const httpServer = createServer(app);
-    const reads = new SagaReadRepository(orm);
-    const audit = new AuditRepository(orm);
+    // GraphQL reads (and the change fan-out's) on a pool of their own: never the engine's connections.
+    const readOrm = await openReadPool(databaseUrl, config.database.readPoolSize, config.database.readStatementTimeoutMs);
+    cleanups.push(() => readOrm.close(true));
+    const reads = new SagaReadRepository(readOrm);
+    const audit = new AuditRepository(readOrm);
     const changes = new SagaChangeListener(databaseUrl, reads, logger);
     await changes.start();
     cleanups.push(() => changes.stop());
@@ -147,9 +150,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     });
     const stopGraphQL = await mountGraphQL({
       httpServer, app, schema, logger,
-      limits: { maxDepth: config.graphql.maxDepth, maxComplexity: config.graphql.maxComplexity },
+      limits: {
+        maxDepth: config.graphql.maxDepth, maxComplexity: config.graphql.maxComplexity, maxAliases: config.graphql.maxAliases,
+        maxTokens: config.graphql.maxTokens, maxRequestBytes: config.graphql.maxRequestBytes,
+        wsMaxSubscriptions: config.graphql.wsMaxSubscriptions, wsMaxConnectionsPerKey: config.graphql.wsMaxConnectionsPerKey,
+      },
       introspection: config.graphql.introspection,
       maskErrors: config.graphql.maskErrors,
+      authenticate: (authorization) => apiKeys.authenticate(authorization),
       contextFor: (authorization) => {
         const viewer = apiKeys.authenticate(authorization);
         return {
@@ -171,6 +179,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         };
       },
     });
+    // Last, so every route's errors answer JSON (never express's HTML page with a stack).
+    app.use(jsonErrorHandler(logger));
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.server.port, config.server.host, () => resolve());

@@ -34,6 +34,12 @@ interface Row {
 const COLUMNS = `a.idempotency_key, a.saga_id, a.action, a.actor, a.roles, a.reason, a.request, a.state_before, a.outcome,
   a.created_at, s.state, s.order_id`;
 
+/** A keyset position the list query's casts accept: an ISO 8601 UTC instant and a stored idempotency key (no NUL, at most 200 characters). */
+export function isAuditPosition(position: { at: string; id: string }): boolean {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(position.at) && !Number.isNaN(Date.parse(position.at))
+    && position.id.length > 0 && position.id.length <= 200 && !position.id.includes('\u0000');
+}
+
 /**
  * The audit log of manual actions (table manual_action, written with each action). An action's
  * outcome is judged from the saga's current state when read, and stored once final, so

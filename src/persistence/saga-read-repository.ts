@@ -278,6 +278,16 @@ export interface FeedPosition {
   id: string;
 }
 
+/** xid8 and bigint ranges: a position outside them would make PostgreSQL refuse the feed query. */
+const MAX_XID8 = 18446744073709551615n;
+const MAX_BIGINT = 9223372036854775807n;
+
+/** A feed position the feed query's casts accept (decimal digits within xid8 and bigint). */
+export function isFeedPosition(position: FeedPosition): boolean {
+  return /^\d{1,20}$/.test(position.txId) && /^\d{1,19}$/.test(position.id)
+    && BigInt(position.txId) <= MAX_XID8 && BigInt(position.id) <= MAX_BIGINT;
+}
+
 export interface FeedFilter {
   sagaId?: string;
   sagaType?: string;

@@ -45,8 +45,16 @@ export function takeFromSubscription<T = any, V = Record<string, unknown>>(clien
         results.push(value.data as T);
         if (results.length === count) { unsubscribe(); resolve([...results]); }
       },
-      error: (error) => reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
+      error: (error) => reject(asError(error)),
       complete: () => { if (results.length < count) reject(new Error(`completed after ${results.length} results`)); },
     });
   });
+}
+
+/** graphql-ws reports errors, an Error or the socket's CloseEvent (whose fields do not stringify). */
+function asError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  const close = error as { code?: unknown; reason?: unknown };
+  if (typeof close?.code === 'number') return new Error(`connection closed: ${close.code} ${String(close.reason ?? '')}`);
+  return new Error(JSON.stringify(error));
 }

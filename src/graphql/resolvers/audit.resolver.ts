@@ -2,6 +2,8 @@ import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscr
 import type { AuditRecord } from '../../persistence/audit-repository';
 import type { GraphQLContext } from '../context';
 import { badInput, requireRole } from '../guards';
+import { COST, pageOf, readsRows } from '../limits';
+import { isAuditPosition } from '../../persistence/audit-repository';
 import type { SchemaDependencies } from '../schema';
 import { AuditEntry, AuditFilter, AuditPage } from '../types/audit';
 import { SagaType } from '../types/saga';
@@ -11,15 +13,16 @@ import { DEFAULT_SUBSCRIBER_BUFFER } from '../streams/subscriber-buffer';
 const encode = (r: AuditRecord) => Buffer.from(`${r.at.toISOString()}|${r.id}`, 'utf8').toString('base64url');
 function decode(cursor: string): { at: string; id: string } {
   const [at, ...id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || Number.isNaN(Date.parse(at)) || id.length === 0) throw badInput('after is not a cursor this API returned', 'after');
-  return { at, id: id.join('|') };
+  const position = { at, id: id.join('|') };
+  if (id.length === 0 || !isAuditPosition(position)) throw badInput('after is not a cursor this API returned', 'after');
+  return position;
 }
 
 /** The audit log of manual actions, per saga and across sagas, and its live stream. */
 export function auditResolvers(deps: Pick<SchemaDependencies, 'audit' | 'changes' | 'subscriberBuffer'>) {
   @Resolver(() => SagaType)
   class SagaAuditFieldResolver {
-    @FieldResolver(() => [AuditEntry], { description: 'Manual actions on this saga, oldest first, with their outcomes.' })
+    @FieldResolver(() => [AuditEntry], { description: 'Manual actions on this saga, oldest first, with their outcomes.', complexity: readsRows(() => COST.auditEntriesPerSaga) })
     auditLog(@Root() saga: SagaType, @Ctx() ctx: GraphQLContext): Promise<AuditEntry[]> {
       return ctx.auditLoader.load(saga.id);
     }
@@ -28,7 +31,7 @@ export function auditResolvers(deps: Pick<SchemaDependencies, 'audit' | 'changes
   @Resolver()
   class AuditResolver {
     @Authorized()
-    @Query(() => AuditPage, { description: 'Manual actions across sagas, newest first, each with its real outcome.' })
+    @Query(() => AuditPage, { description: 'Manual actions across sagas, newest first, each with its real outcome.', complexity: readsRows((args) => pageOf(args, 50, 500)) })
     async auditLog(
       @Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | undefined,
       @Arg('first', () => Int, { defaultValue: 50 }) first: number,

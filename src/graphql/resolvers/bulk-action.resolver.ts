@@ -5,6 +5,7 @@ import type { ChangeSource } from '../../persistence/change-source';
 import { BULK_DEFAULT_LIMIT, BULK_MAX_LIMIT, type BulkActionName, type BulkActionService } from '../../runtime/bulk-actions';
 import type { GraphQLContext } from '../context';
 import { asGraphQLErrors, badInput, requireRole } from '../guards';
+import { pageOf, readsRows } from '../limits';
 import type { SchemaDependencies } from '../schema';
 import {
   BulkActionInput, BulkActionItemType, BulkActionKind, BulkActionPreview, BulkActionProgress, BulkActionStatus, BulkActionType,
@@ -100,7 +101,7 @@ export function bulkActionResolvers(deps: Pick<SchemaDependencies, 'bulk' | 'sub
 
     @FieldResolver(() => [BulkActionItemType], {
       description: `The selection's sagas in order with their outcome, \`first\` (1 to ${MAX_ITEMS_PAGE}) after \`afterPosition\`.`,
-      complexity: ({ args, childComplexity }) => 1 + childComplexity * Math.min(MAX_ITEMS_PAGE, Math.max(1, Number(args.first ?? 200) || 1)),
+      complexity: readsRows((args) => pageOf(args, 200, MAX_ITEMS_PAGE)),
     })
     async items(
       @Root() root: BulkActionType,

@@ -17,6 +17,7 @@ import { SagaStats } from '../types/stats';
 import { loadSagaStats } from '../stats';
 import { buildCompensationPlan } from '../plan';
 import { badInput } from '../guards';
+import { COST, readsRows } from '../limits';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -183,7 +184,10 @@ export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'reg
       });
     }
 
-    @FieldResolver(() => [SagaEventType], { description: 'The saga\'s event log, oldest first; `afterSequence` resumes after an event already seen.' })
+    @FieldResolver(() => [SagaEventType], {
+      description: 'The saga\'s event log, oldest first; `afterSequence` resumes after an event already seen.',
+      complexity: readsRows(() => COST.eventsPerSaga),
+    })
     async events(
       @Root() saga: SagaType,
       @Ctx() ctx: GraphQLContext,

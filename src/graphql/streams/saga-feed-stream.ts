@@ -1,6 +1,6 @@
 import type { CommittedSagaChange } from '../../persistence/change-listener';
 import type { ChangeSource } from '../../persistence/change-source';
-import type { FeedEventRecord, FeedFilter, FeedPosition, SagaReadRepository } from '../../persistence/saga-read-repository';
+import { isFeedPosition, type FeedEventRecord, type FeedFilter, type FeedPosition, type SagaReadRepository } from '../../persistence/saga-read-repository';
 import { Alarm } from '../../runtime/alarm';
 import { badInput } from '../guards';
 import { bufferedStream, subscriberTooSlow } from './subscriber-buffer';
@@ -18,7 +18,7 @@ export function encodeFeedCursor(p: FeedPosition): string {
 
 export function decodeFeedCursor(cursor: string): FeedPosition {
   const match = /^(\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw badInput('after is not a cursor this API returned', 'after');
+  if (!match || !isFeedPosition({ txId: match[1], id: match[2] })) throw badInput('after is not a cursor this API returned', 'after');
   return { txId: match[1], id: match[2] };
 }
 
