@@ -87,6 +87,8 @@ const configSchema = z.object({
     maskErrors: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     maxDepth: z.coerce.number().int().min(1).max(100).default(12),
     maxComplexity: z.coerce.number().int().min(10).max(1000000).default(5000),
+    /** Key of the analyst role's pseudonyms and sealed cursors; share it across instances. Unset: one per process. */
+    maskingSecret: z.string().min(16).optional(),
   }),
   simulators: z.object({
     /** Run the simulated Order/Product/Promotion/Payment services in-process (demos, tests). */
@@ -133,6 +135,7 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   GRAPHQL_MASK_ERRORS: ['graphql', 'maskErrors'],
   GRAPHQL_MAX_DEPTH: ['graphql', 'maxDepth'],
   GRAPHQL_MAX_COMPLEXITY: ['graphql', 'maxComplexity'],
+  GRAPHQL_MASKING_SECRET: ['graphql', 'maskingSecret'],
   SIMULATORS: ['simulators', 'enabled'],
   SIMULATORS_DEMO_ORDERS: ['simulators', 'demoOrders'],
 };

@@ -11,4 +11,5 @@ export { fireTimer } from './timer';
 export { compensationPlan, type PlannedCompensation } from './compensation';
 export * from './manual';
 export * from './registry';
+export { personalDataPolicy, type PersonalDataPolicy } from './personal-data';
 export * as money from './money';
