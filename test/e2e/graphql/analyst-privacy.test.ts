@@ -177,16 +177,18 @@ describe('the analyst role sees no personal data, on any query or subscription',
     const client = wsClient(url(), wsAuth(role));
     try {
       for (const [field, args] of Object.entries(queries())) seen[`ws ${field}`] = await overSocket(client, operation('query', field, args), 1);
+      const waiting = new Set(Object.keys(subscriptions()));
       const pending = Object.entries(subscriptions()).map(async ([field, s]) => {
         seen[`ws subscription ${field}`] = await overSocket(client, operation('subscription', field, s.args), s.take);
+        waiting.delete(field);
       });
+      const all = Promise.all(pending);
       // Live streams need a change after they started: act on the saga until each has had one.
-      let done = false;
-      const all = Promise.all(pending).finally(() => { done = true; });
-      for (let i = 0; i < 40 && !done; i += 1) {
+      for (let i = 0; i < 60 && waiting.size > 0; i += 1) {
         await act('resendCommand', { sagaId: stuck.id, step: 'reserveInventory' });
         await Promise.race([all, new Promise((r) => setTimeout(r, 250))]);
       }
+      expect([...waiting]).toEqual([]);
       await all;
     } finally {
       await client.dispose();
