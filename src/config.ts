@@ -102,6 +102,8 @@ const configSchema = z.object({
     /** Active subscriptions on one graphql-ws connection, and connections at once per API key. */
     wsMaxSubscriptions: z.coerce.number().int().min(1).max(10000).default(20),
     wsMaxConnectionsPerKey: z.coerce.number().int().min(1).max(100000).default(20),
+    /** Key of the analyst role's pseudonyms and sealed cursors; share it across instances. Unset: one per process. */
+    maskingSecret: z.string().min(16).optional(),
   }),
   simulators: z.object({
     /** Run the simulated Order/Product/Promotion/Payment services in-process (demos, tests). */
@@ -156,6 +158,7 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   GRAPHQL_MAX_REQUEST_BYTES: ['graphql', 'maxRequestBytes'],
   GRAPHQL_WS_MAX_SUBSCRIPTIONS: ['graphql', 'wsMaxSubscriptions'],
   GRAPHQL_WS_MAX_CONNECTIONS_PER_KEY: ['graphql', 'wsMaxConnectionsPerKey'],
+  GRAPHQL_MASKING_SECRET: ['graphql', 'maskingSecret'],
   SIMULATORS: ['simulators', 'enabled'],
   SIMULATORS_DEMO_ORDERS: ['simulators', 'demoOrders'],
 };

@@ -140,6 +140,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       changes,
       subscriberBuffer: config.graphql.subscriberBuffer,
       bulk: { service: bulk, progress: bulkProgress },
+      maskingSecret: config.graphql.maskingSecret,
       info: {
         name: 'saga-control-plane',
         version: VERSION,

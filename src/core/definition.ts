@@ -134,6 +134,13 @@ export interface SagaDefinition<D> {
   onFailed(data: D, finalStatus: SagaStatus, reason: string): CommandSpec[];
   /** The statuses this saga may end in besides COMPLETED (for docs and API enums). */
   failureStatuses: SagaStatus[];
+  /**
+   * Keys of this saga's personal data (e.g. `customerId`), in its data, its steps' outputs and
+   * the payloads of its messages and events, matched at any depth and without case. Readers
+   * without the right to see them (the `analyst` role) get them masked, on top of a default list
+   * of common personal keys (see core/personal-data.ts).
+   */
+  personalFields?: readonly string[];
 }
 
 /** Injected side effects, so every engine function is deterministic under test. */

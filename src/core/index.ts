@@ -12,4 +12,5 @@ export { nextDueAtMs, unkeptEffects } from './unkept';
 export { compensationPlan, type PlannedCompensation } from './compensation';
 export * from './manual';
 export * from './registry';
+export { personalDataPolicy, type PersonalDataPolicy } from './personal-data';
 export * as money from './money';

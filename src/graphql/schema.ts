@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
-import type { SagaRegistry } from '../core';
+import { personalDataPolicy, type SagaRegistry } from '../core';
 import type { AuditRepository } from '../persistence/audit-repository';
 import type { CommittedSagaChange } from '../persistence/change-listener';
 import type { ChangeSource } from '../persistence/change-source';
 import type { SagaReadRepository } from '../persistence/saga-read-repository';
 import type { SagaProcessor } from '../runtime/saga-processor';
 import { authChecker } from './auth';
+import { applyAnalystMasking } from './masking';
 import { bulkActionResolvers, type BulkDependencies } from './resolvers/bulk-action.resolver';
 import { serviceInfoResolver, type ServiceInfo } from './resolvers/service-info.resolver';
 import { auditResolvers } from './resolvers/audit.resolver';
@@ -33,16 +34,21 @@ export interface SchemaDependencies {
   subscriberBuffer?: number;
   /** Bulk actions on frozen selections (absent: those operations fail). */
   bulk?: BulkDependencies;
+  /** Key of analysts' pseudonyms and sealed cursors (see masking.ts); unset: one per process. */
+  maskingSecret?: string;
 }
 
 /** Builds the code-first schema; `npm run schema:emit` writes it to schema/schema.graphql. */
 export async function buildGraphQLSchema(deps: SchemaDependencies): Promise<GraphQLSchema> {
   const resolvers = [serviceInfoResolver(deps.info), ...sagaQueryResolvers(deps), ...sagaMutationResolvers(deps), ...sagaSubscriptionResolvers(deps), ...bulkActionResolvers(deps), ...auditResolvers(deps)] as unknown as NonEmptyArray<Function>;
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers,
     validate: { forbidUnknownValues: false },
     pubSub: deps.pubSub,
     authChecker,
     authMode: 'error',
   });
+  // Personal in one saga type is masked in all: a feed or an audit entry mixes types.
+  const policy = personalDataPolicy(deps.registry.list().flatMap((def) => def.personalFields ?? []));
+  return applyAnalystMasking(schema, { policy, secret: deps.maskingSecret });
 }

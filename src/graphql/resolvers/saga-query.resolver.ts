@@ -1,9 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { AnySagaDefinition } from '../../core';
 import { isUuid, type SagaKey, type SagaListFilter } from '../../persistence/saga-read-repository';
-import { GraphQLJSONObject } from 'graphql-scalars';
 import type { GraphQLContext } from '../context';
-import { maskPersonalData, maskValue, mustMask } from '../masking';
 import { toSagaEventType, toSagaType } from '../mappers';
 import type { SchemaDependencies } from '../schema';
 import { SagaConnection } from '../types/connection';
@@ -148,16 +146,6 @@ export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'reg
       const record = await deps.reads.findById(sagaId);
       if (!record) return null;
       return buildCompensationPlan(record, deps.registry);
-    }
-
-    @FieldResolver(() => String, { nullable: true, description: 'Masked for analysts.' })
-    customerId(@Root() saga: SagaType, @Ctx() ctx: GraphQLContext): string | null {
-      return mustMask(ctx.viewer) ? (maskValue(saga.customerId) as string | null) : saga.customerId;
-    }
-
-    @FieldResolver(() => GraphQLJSONObject, { description: 'The saga\'s business data; customer fields are masked for analysts.' })
-    data(@Root() saga: SagaType, @Ctx() ctx: GraphQLContext): Record<string, unknown> {
-      return mustMask(ctx.viewer) ? (maskPersonalData(saga.data) as Record<string, unknown>) : saga.data;
     }
 
     @FieldResolver(() => [WaitingCommand], { description: 'The commands the saga waits on now, with topic, partition, offset, eventId, wait time and retries (transport diagnostics).' })

@@ -12,14 +12,14 @@ export class AuditOutcomeType {
 
 @ObjectType({ description: 'One manual action: who, with which role, why, when, on what state, and its real outcome.' })
 export class AuditEntry {
-  @Field(() => ID, { description: 'The idempotency key the action was sent with.' }) id!: string;
+  @Field(() => ID, { description: 'The idempotency key the action was sent with; for the analyst role a pseudonym (keyed hash) of it.' }) id!: string;
   @Field(() => ID) sagaId!: string;
   @Field(() => ID) orderId!: string;
   @Field() action!: string;
   @Field(() => String, { nullable: true }) step!: string | null;
   @Field() actor!: string;
   @Field(() => [String]) roles!: string[];
-  @Field(() => String, { nullable: true }) reason!: string | null;
+  @Field(() => String, { nullable: true, description: 'As the operator wrote it; `***` for the analyst role.' }) reason!: string | null;
   @Field() at!: Date;
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Status, current step and version just before the action.' }) stateBefore!: Record<string, unknown> | null;
   @Field(() => AuditOutcomeType) outcome!: AuditOutcomeType;

@@ -9,7 +9,7 @@ export class SagaEventType {
   @Field(() => Int, { description: 'Gapless per saga, from 1; resume a stream after the last one seen.' }) sequence!: number;
   @Field() type!: string;
   @Field(() => String, { nullable: true }) step!: string | null;
-  @Field(() => GraphQLJSONObject) detail!: Record<string, unknown>;
+  @Field(() => GraphQLJSONObject, { description: 'For the analyst role with personal fields and free text masked.' }) detail!: Record<string, unknown>;
   @Field({ description: '`system`, or the operator of a manual action.' }) actor!: string;
   @Field() at!: Date;
 }
@@ -44,7 +44,7 @@ export class SagaType {
   @Field({ description: 'Definition name, e.g. `order`.' }) type!: string;
   @Field(() => Int, { description: 'The definition version this saga started with and keeps.' }) definitionVersion!: number;
   @Field(() => ID) orderId!: string;
-  @Field(() => String, { nullable: true }) customerId!: string | null;
+  @Field(() => String, { nullable: true, description: 'Personal: `***` for the analyst role.' }) customerId!: string | null;
   @Field(() => SagaStatus) status!: SagaStatus;
   @Field(() => SagaStatus, { nullable: true, description: 'The status a failed saga ends in once compensated.' }) failureStatus!: SagaStatus | null;
   @Field(() => String, { nullable: true }) failureReason!: string | null;
@@ -54,7 +54,7 @@ export class SagaType {
   @Field(() => String, { nullable: true, description: 'Decimal string.' }) totalAmount!: string | null;
   @Field(() => String, { nullable: true, description: 'Decimal string, after discounts.' }) finalAmount!: string | null;
   @Field(() => String, { nullable: true }) currency!: string | null;
-  @Field(() => GraphQLJSONObject, { description: 'The saga\'s business data (the order, reservation, payments, ...).' }) data!: Record<string, unknown>;
+  @Field(() => GraphQLJSONObject, { description: 'The saga\'s business data (the order, reservation, payments, ...); for the analyst role with its personal fields masked.' }) data!: Record<string, unknown>;
   @Field(() => [SagaStepType]) steps!: SagaStepType[];
   @Field(() => SagaTimerType, { nullable: true }) timer!: SagaTimerType | null;
   @Field() startedAt!: Date;

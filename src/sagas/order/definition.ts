@@ -290,6 +290,9 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
     ],
     onFailed: (_data, finalStatus, reason) => [command('OrderCancelled', { status: cancelledStatus(finalStatus), reason })],
     failureStatuses: ['INVENTORY_ERROR', 'COUPON_ERROR', 'PAYMENT_FAILED', 'APPROVAL_FAILED', 'TIMED_OUT', 'COMPENSATED'],
+    // The order, its commands (ApplyCoupon, ProcessPayment) and its events carry the customer's id;
+    // the contact fields are those of a richer Order service's order (the default list covers them too).
+    personalFields: ['customerId', 'customerName', 'customerEmail', 'customerPhone', 'shippingAddress', 'billingAddress'],
   };
 }
 
