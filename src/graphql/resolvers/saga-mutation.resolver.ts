@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { Arg, Args, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import { validateMessage, type ContractMessage } from '../../messaging/contract';
 import { ManualActionError, type ManualActionName } from '../../runtime/manual-actions';
-import { outputProblems } from '../output-schema';
+import { outputFieldErrors } from '../output-schema';
 import { permissionGuard } from '../../runtime/permissions';
 import { buildCompensationPlan, versionOfPlanToken } from '../plan';
 import type { GraphQLContext } from '../context';
@@ -43,8 +43,11 @@ export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | '
             return new ManualActionError('PLAN_OUTDATED', `the saga changed since the plan was made (version ${expectedVersion}, now ${version}); review the new plan`, { plan });
           }
           if (action === 'skipStep') {
-            const problems = outputProblems(def.steps.find((s) => s.name === args.step)?.outputSchema, args.output);
-            if (problems) return new ManualActionError('INVALID_OUTPUT', `output does not match the output schema of ${args.step}: ${problems}`);
+            const fieldErrors = outputFieldErrors(def.steps.find((s) => s.name === args.step)?.outputSchema, args.output);
+            if (fieldErrors) {
+              const problems = fieldErrors.map((e) => e.message).join('; ');
+              return new ManualActionError('INVALID_OUTPUT', `output does not match the output schema of ${args.step}: ${problems}`, { fieldErrors });
+            }
           }
           return null;
         },
