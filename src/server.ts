@@ -5,6 +5,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import DataLoader from 'dataloader';
 import express from 'express';
 import type { Config } from './config';
+import { mountConsole } from './console/serve';
 import { ApiKeys } from './graphql/auth';
 import { jsonErrorHandler, mountGraphQL } from './graphql/http';
 import { buildGraphQLSchema } from './graphql/schema';
@@ -149,6 +150,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         startedAt: new Date(),
       },
     });
+    mountConsole(app);
     const stopGraphQL = await mountGraphQL({
       httpServer, app, schema, logger,
       limits: {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import {
@@ -162,6 +163,8 @@ export async function mountGraphQL(options: GraphQLHttpOptions): Promise<() => P
     stopOnTerminationSignals: false,
     plugins: [
       complexityPlugin(schema, limits),
+      // Browsers get the bundled GraphiQL (src/console/serve.ts), not Apollo's CDN-loaded page.
+      ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],

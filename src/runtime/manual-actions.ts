@@ -42,7 +42,10 @@ export function applyManualAction(def: AnySagaDefinition, state: AnySagaState, r
     case 'resendCommand': return retryStep(def, state, request.step ?? '', operator, ctx);
     case 'skipStep': {
       const problems = skipOutputProblems(def.steps.find((s) => s.name === request.step)?.outputSchema, request.output);
-      if (problems) return { ok: false, code: 'INVALID_OUTPUT', message: `output does not match the output schema of ${request.step}: ${problems}` };
+      // Thrown rather than returned: the per-field problems travel to the client (extensions.fieldErrors).
+      if (problems) {
+        throw new ManualActionError('INVALID_OUTPUT', `output does not match the output schema of ${request.step}: ${problems.map((p) => p.message).join('; ')}`, { fieldErrors: problems });
+      }
       return skipStep(def, state, request.step ?? '', request.output, operator, ctx);
     }
   }

@@ -1,4 +1,4 @@
-import { HeartbeatDocument, ServiceInfoDocument } from '../generated/graphql';
+import { HeartbeatDocument, MeDocument, ServiceInfoDocument } from '../generated/graphql';
 import { bearer, wsAuth } from '../helpers/auth';
 import { postGraphQL, takeFromSubscription, wsClient } from '../helpers/graphql';
 import { startTestService, type TestService } from '../helpers/service';
@@ -23,6 +23,32 @@ describe('the service over HTTP and graphql-ws', () => {
     const { status, body } = await postGraphQL(service.url, ServiceInfoDocument, {}, bearer('viewer'));
     expect(status).toBe(200);
     expect(body.data?.serviceInfo).toMatchObject({ name: 'saga-control-plane', transport: 'kafka', database: 'external' });
+  });
+
+  it('tells a caller who it is: the API key\'s actor and roles', async () => {
+    const { body } = await postGraphQL(service.url, MeDocument, {}, bearer('support'));
+    expect(body.data?.me).toEqual({ actor: 'support-user', roles: ['support'] });
+  });
+
+  it('serves the console at / and GraphiQL at /graphql to browsers, both bundled (npm run build)', async () => {
+    const page = await fetch(`${service.url}/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const script = /<script type="module"[^>]* src="(\/assets\/[^"]+\.js)"/.exec(html);
+    expect(script).not.toBeNull();
+    const asset = await fetch(`${service.url}${script![1]}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    // A browser's navigation gets GraphiQL, loaded from this service only (no CDN)...
+    const graphiql = await fetch(`${service.url}/graphql`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    expect(graphiql.status).toBe(200);
+    const graphiqlHtml = await graphiql.text();
+    expect(graphiqlHtml).toMatch(/GraphiQL/);
+    expect(graphiqlHtml).not.toMatch(/https?:\/\//);
+    // ...while API clients still get the API (CSRF prevention refuses a bare GET query).
+    const api = await fetch(`${service.url}/graphql?query=${encodeURIComponent('{ serviceInfo { name } }')}`, { headers: { accept: 'application/json' } });
+    expect(api.status).toBe(400);
+    expect((await fetch(`${service.url}/assets/no-such-file.js`)).status).toBe(404);
   });
 
   it('rejects an invalid query with a GraphQL validation error', async () => {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Arg, Authorized, Field, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLContext } from '../context';
 
 @ObjectType({ description: 'What this orchestrator instance runs on.' })
 export class ServiceInfo {
@@ -8,6 +9,12 @@ export class ServiceInfo {
   @Field({ description: '`kafka` or `in-process`' }) transport!: string;
   @Field({ description: '`external` or `embedded`' }) database!: string;
   @Field() startedAt!: Date;
+}
+
+@ObjectType({ description: 'Who is calling: the API key\'s actor and roles (a UI shows only what they allow).' })
+export class Caller {
+  @Field() actor!: string;
+  @Field(() => [String]) roles!: string[];
 }
 
 @ObjectType({ description: 'A liveness tick on a subscription; lets a client check its socket end to end.' })
@@ -23,6 +30,12 @@ export function serviceInfoResolver(info: ServiceInfo) {
     @Query(() => ServiceInfo)
     serviceInfo(): ServiceInfo {
       return info;
+    }
+
+    @Authorized()
+    @Query(() => Caller, { description: 'The caller, as its API key identifies it.' })
+    me(@Ctx() ctx: GraphQLContext): Caller {
+      return { actor: ctx.viewer!.actor, roles: ctx.viewer!.roles };
     }
 
     @Authorized()

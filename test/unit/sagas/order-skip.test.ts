@@ -1,6 +1,9 @@
 import { skipStep } from '../../../src/core';
 import { applyManualAction } from '../../../src/runtime/manual-actions';
-import { skipOutputProblems } from '../../../src/runtime/skip-output';
+import { skipOutputProblems as fieldProblems } from '../../../src/runtime/skip-output';
+
+const skipOutputProblems = (schema: Record<string, unknown>, output: Record<string, unknown>) =>
+  fieldProblems(schema, output)?.map((p) => p.message).join('; ') ?? null;
 import { OrderSagaHarness, orderCreated, RESERVED } from '../support/order';
 
 const ops = { actor: 'ops', reason: 'ticket 9' };
@@ -48,9 +51,13 @@ describe('order saga: a skip supplies only what the step produces', () => {
     expect(skipOutputProblems(paymentSchema, { paymentIds: ['b-1'] })).toBeNull();
     // A schema that does not mention extra properties still forbids them.
     expect(skipOutputProblems({ type: 'object', properties: { a: { type: 'string' } } }, { a: 'x', b: 1 })).toBe('b: not produced by this step');
-    const viaRuntime = applyManualAction(h.def, h.state, {
+    expect(fieldProblems(paymentSchema, { paymentIds: 'bank-1', customerId: 'x' })?.map((p) => p.field)).toEqual(['customerId', 'paymentIds']);
+    const viaRuntime = () => applyManualAction(h.def, h.state, {
       action: 'skipStep', sagaId: h.state.id, step: 'applyCoupon', output: { finalAmount: '0.01' }, reason: 'r', actor: 'a', roles: [], idempotencyKey: 'k',
     }, h.ctx);
-    expect(viaRuntime).toMatchObject({ ok: false, code: 'INVALID_OUTPUT', message: expect.stringContaining('finalAmount: not produced by this step') });
+    expect(viaRuntime).toThrow(expect.objectContaining({
+      code: 'INVALID_OUTPUT', message: expect.stringContaining('finalAmount: not produced by this step'),
+      details: { fieldErrors: [{ field: 'finalAmount', message: 'finalAmount: not produced by this step' }] },
+    }));
   });
 });
