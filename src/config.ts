@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parseHttpRoutes } from './messaging/http/routes';
+import { canonical, flatten, readSeed, SeedConfigError } from './config-seed';
+import { parseHttpRoutes, parseServiceUrls } from './messaging/http/routes';
+
+/** A flag from the environment (`true`/`false`) or from YAML (a boolean). */
+const flag = (fallback: boolean) => z.union([z.boolean(), z.enum(['true', 'false'])]).default(fallback).transform((v) => v === true || v === 'true');
 
 /**
  * All configuration, typed and validated once at start. Sources, later ones win:
@@ -77,6 +81,43 @@ const configSchema = z.object({
     breakerErrorPercent: z.coerce.number().int().min(1).max(100).default(50),
     breakerResetMs: z.coerce.number().int().min(1).default(30000),
     breakerVolume: z.coerce.number().int().min(0).default(5),
+    /** Static addresses for `lb://<service>/path` routes: `service=http://host:port,...` (used when Eureka knows no UP instance). */
+    services: z.string().default('').transform((v, ctx) => {
+      try {
+        return parseServiceUrls(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
+  }),
+  eureka: z.object({
+    /** Eureka server URLs (`http://host:8761/eureka/`, comma-separated: tried in turn). Unset: no Eureka. */
+    serviceUrl: z.string().default('').transform((v, ctx) => {
+      const urls = v.split(',').map((u) => u.trim()).filter(Boolean);
+      for (const url of urls) {
+        if (!/^https?:\/\/[^/\s]+/.test(url)) ctx.addIssue({ code: 'custom', message: `'${url}' is not an http(s) URL` });
+      }
+      return urls;
+    }),
+    /** eureka.client.enabled: false turns Eureka off even when a URL is set. */
+    enabled: flag(true),
+    /** The name this orchestrator registers under: the seed's, so callers need not change. */
+    appName: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only').default('ORCHESTRATOR-SERVICE'),
+    /** Default `<hostname>:<app name>:<port>`, as Spring Cloud's. */
+    instanceId: z.string().min(1).optional(),
+    /** Host name registered; default: server.host when it is a specific address, else the machine's name. */
+    hostname: z.string().min(1).optional(),
+    ipAddress: z.string().min(1).optional(),
+    /** Register the IP address as the host name (Spring's prefer-ip-address). */
+    preferIpAddress: flag(false),
+    /** Register this instance (false: only discover participants). */
+    register: flag(true),
+    /** Fetch the registry to resolve `lb://` routes. */
+    fetchRegistry: flag(true),
+    renewalIntervalSeconds: z.coerce.number().int().min(1).max(3600).default(30),
+    leaseDurationSeconds: z.coerce.number().int().min(1).max(36000).default(90),
+    registryFetchSeconds: z.coerce.number().int().min(1).max(3600).default(30),
   }),
   auth: z.object({
     /**
@@ -113,7 +154,13 @@ const configSchema = z.object({
   }),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** Which of the seed's keys were read into the configuration, and which were present but not read (with why). */
+export interface SeedReport {
+  read: string[];
+  ignored: string[];
+}
+
+export type Config = z.infer<typeof configSchema> & { seed: SeedReport };
 
 /** Environment variable -> path in the config tree. */
 const ENV_MAP: Record<string, [keyof Config, string]> = {
@@ -147,6 +194,19 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   PARTICIPANT_HTTP_BREAKER_ERROR_PERCENT: ['participantHttp', 'breakerErrorPercent'],
   PARTICIPANT_HTTP_BREAKER_RESET_MS: ['participantHttp', 'breakerResetMs'],
   PARTICIPANT_HTTP_BREAKER_VOLUME: ['participantHttp', 'breakerVolume'],
+  PARTICIPANT_HTTP_SERVICES: ['participantHttp', 'services'],
+  EUREKA_SERVICE_URL: ['eureka', 'serviceUrl'],
+  EUREKA_ENABLED: ['eureka', 'enabled'],
+  EUREKA_APP_NAME: ['eureka', 'appName'],
+  EUREKA_INSTANCE_ID: ['eureka', 'instanceId'],
+  EUREKA_INSTANCE_HOSTNAME: ['eureka', 'hostname'],
+  EUREKA_INSTANCE_IP: ['eureka', 'ipAddress'],
+  EUREKA_PREFER_IP_ADDRESS: ['eureka', 'preferIpAddress'],
+  EUREKA_REGISTER: ['eureka', 'register'],
+  EUREKA_FETCH_REGISTRY: ['eureka', 'fetchRegistry'],
+  EUREKA_RENEWAL_INTERVAL_SECONDS: ['eureka', 'renewalIntervalSeconds'],
+  EUREKA_LEASE_DURATION_SECONDS: ['eureka', 'leaseDurationSeconds'],
+  EUREKA_REGISTRY_FETCH_SECONDS: ['eureka', 'registryFetchSeconds'],
   AUTH_TOKENS: ['auth', 'tokens'],
   GRAPHQL_INTROSPECTION: ['graphql', 'introspection'],
   GRAPHQL_MASK_ERRORS: ['graphql', 'maskErrors'],
@@ -165,53 +225,113 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
 
 export class ConfigError extends Error {}
 
-/** Reads and validates the configuration; throws ConfigError naming the bad variable. */
+/**
+ * Reads and validates the configuration; throws ConfigError naming the bad variable. Our names
+ * win over the seed's (config-seed.ts) wherever both are set; between a file and the environment,
+ * the environment wins.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
   const tree: Record<string, Record<string, unknown>> = Object.fromEntries(Object.keys(configSchema.shape).map((section) => [section, {}]));
+  const sources = new Map<string, string>();
   const file = configFileArg(argv);
-  if (file) mergeFile(tree, file);
+  const { ours, seedKeys } = file ? readFile(file) : { ours: {}, seedKeys: new Map<string, string>() };
+  let seed;
+  try {
+    seed = readSeed(seedKeys, env, file);
+  } catch (error) {
+    if (error instanceof SeedConfigError) throw new ConfigError(`invalid configuration:\n  ${error.message}`);
+    throw error;
+  }
+  for (const { path: [section, key], value, source } of seed.values) {
+    tree[section][key] = value;
+    sources.set(`${section}.${key}`, source);
+  }
+  for (const [section, values] of Object.entries(ours)) {
+    for (const [key, value] of Object.entries(values)) {
+      tree[section][key] = value;
+      sources.delete(`${section}.${key}`);
+    }
+  }
   for (const [name, [section, key]] of Object.entries(ENV_MAP)) {
     const value = env[name];
-    if (value !== undefined && value !== '') tree[section][key] = value;
+    if (value !== undefined && value !== '') {
+      tree[section][key] = value;
+      sources.delete(`${section}.${key}`);
+    }
   }
   const result = configSchema.safeParse(tree);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const [section, key] = issue.path.map(String);
       const envName = Object.entries(ENV_MAP).find(([, p]) => p[0] === section && p[1] === key)?.[0];
-      const where = envName ? `${envName} (${section}.${key})` : issue.path.join('.');
+      const seedSource = sources.get(`${section}.${key}`);
+      const where = seedSource ? `${seedSource} (${section}.${key})` : envName ? `${envName} (${section}.${key})` : issue.path.join('.');
       return `${where}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  return result.data;
+  const config = { ...result.data, seed: { read: seed.values.filter((v) => sources.get(v.path.join('.')) === v.source).map((v) => `${v.source} -> ${v.path.join('.')}`), ignored: seed.ignored } };
+  checkServiceRoutes(config);
+  return config;
+}
+
+/** `lb://<service>` routes need somewhere to look the service up: Eureka or a static address. */
+function checkServiceRoutes(config: Config): void {
+  const eureka = config.eureka.enabled && config.eureka.fetchRegistry && config.eureka.serviceUrl.length > 0;
+  const missing = Object.entries(config.participantHttp.routes)
+    .filter(([, route]) => route.service && !eureka && !config.participantHttp.services[route.service.toLowerCase()])
+    .map(([topic, route]) => `'${topic}' names service '${route.service}'`);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `invalid configuration:\n  PARTICIPANT_HTTP_ROUTES: ${missing.join(', ')}, but there is no Eureka (EUREKA_SERVICE_URL) to resolve it and no address in PARTICIPANT_HTTP_SERVICES`,
+    );
+  }
 }
 
 function configFileArg(argv: string[]): string | undefined {
-  const index = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  // --spring.config.location is how the seed is started with its own file; `file:` is Spring's prefix.
+  const names = ['--config', '--spring.config.location'];
+  const index = argv.findIndex((a) => names.some((n) => a === n || a.startsWith(`${n}=`)));
   if (index < 0) return undefined;
   const arg = argv[index];
   const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[index + 1];
-  if (!value) throw new ConfigError('--config needs a file path');
-  return value;
+  if (!value) throw new ConfigError(`${arg.split('=')[0]} needs a file path`);
+  return value.replace(/^(optional:)?file:/, '');
 }
 
-function mergeFile(tree: Record<string, Record<string, unknown>>, path: string): void {
+/**
+ * Splits a YAML file into our keys (in our sections, by our key names, relaxed: `coupon-policy`
+ * is `couponPolicy`) and everything else, flattened, for the seed's names.
+ */
+function readFile(path: string): { ours: Record<string, Record<string, unknown>>; seedKeys: Map<string, string> } {
   let parsed: unknown;
   try {
     parsed = parseYaml(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
   }
-  if (parsed === null || parsed === undefined) return;
+  const ours: Record<string, Record<string, unknown>> = {};
+  const rest: Record<string, unknown> = {};
+  if (parsed === null || parsed === undefined) return { ours, seedKeys: new Map() };
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`config file ${path}: expected a mapping at the top level`);
   }
+  const shape = configSchema.shape as Record<string, z.ZodObject<z.ZodRawShape>>;
   for (const [section, values] of Object.entries(parsed as Record<string, unknown>)) {
-    if (!(section in tree)) throw new ConfigError(`config file ${path}: unknown section "${section}"`);
-    if (typeof values !== 'object' || values === null) {
+    if (!(section in shape)) {
+      rest[section] = values;
+      continue;
+    }
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
       throw new ConfigError(`config file ${path}: section "${section}" must be a mapping`);
     }
-    Object.assign(tree[section], values);
+    const keys = new Map(Object.keys(shape[section].shape).map((k) => [canonical(k), k]));
+    for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+      const ourKey = keys.get(canonical(key));
+      const scalar = value === null || typeof value !== 'object';
+      if (ourKey && scalar) (ours[section] ??= {})[ourKey] = value;
+      else ((rest[section] ??= {}) as Record<string, unknown>)[key] = value;
+    }
   }
+  return { ours, seedKeys: flatten(rest) };
 }

@@ -6,6 +6,7 @@ import DataLoader from 'dataloader';
 import express from 'express';
 import type { Config } from './config';
 import { mountConsole } from './console/serve';
+import { createDiscovery } from './discovery';
 import { ApiKeys } from './graphql/auth';
 import { jsonErrorHandler, mountGraphQL } from './graphql/http';
 import { buildGraphQLSchema } from './graphql/schema';
@@ -73,11 +74,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       })
       : new InProcessTransport();
     const prefixed = config.kafka.topicPrefix ? new PrefixedTransport(broker, config.kafka.topicPrefix) : broker;
+    const discovery = createDiscovery(config, logger);
+    cleanups.push(() => discovery.stop());
     const routes = config.participantHttp.routes;
     const http = config.participantHttp;
     const httpParticipants = Object.keys(routes).length > 0
       ? new HttpParticipantTransport({
-        inner: prefixed, routes, logger, timeoutMs: http.timeoutMs, retries: http.retries,
+        inner: prefixed, routes, logger, timeoutMs: http.timeoutMs, retries: http.retries, services: discovery.services,
         breaker: { errorThresholdPercentage: http.breakerErrorPercent, resetTimeout: http.breakerResetMs, volumeThreshold: http.breakerVolume },
       })
       : undefined;
@@ -193,6 +196,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     });
     const port = (httpServer.address() as AddressInfo).port;
+    // Registered once it serves; deregistered first on stop (cleanups run in reverse).
+    cleanups.push(discovery.register(port));
     return { url: `http://${config.server.host}:${port}`, port, runtime, transport, stop };
   } catch (error) {
     await stop();

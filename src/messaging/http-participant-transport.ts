@@ -1,8 +1,9 @@
 import CircuitBreaker from 'opossum';
+import type { ServiceDirectory } from '../discovery';
 import type { Logger } from '../logger';
 import { EVENT_TYPE_TOPIC } from './contract';
 import { HttpCallError, postJson, withRetries, type HttpResponse } from './http/http-call';
-import { HTTP_ROUTABLE_COMMANDS, HttpRouteError, validateHttpRoute, type HttpRoute, type HttpRoutes } from './http/routes';
+import { HTTP_ROUTABLE_COMMANDS, HttpRouteError, instanceUrl, serviceOf, validateHttpRoute, type HttpRoute, type HttpRoutes } from './http/routes';
 import type { BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription } from './transport';
 
 export interface HttpBreakerOptions {
@@ -31,6 +32,8 @@ export interface HttpParticipantTransportOptions {
   breaker?: HttpBreakerOptions;
   /** HTTP calls in flight at once within one publish() (calls for the same key stay sequential). */
   concurrency?: number;
+  /** Resolves `lb://<service>/path` routes (Eureka, static addresses); required when a route names a service. */
+  services?: ServiceDirectory;
 }
 
 export type BreakerState = 'closed' | 'open' | 'halfOpen';
@@ -110,8 +113,14 @@ export class HttpParticipantTransport implements MessageTransport {
   private buildRoute(topic: string, spec: HttpRoute, options: HttpParticipantTransportOptions, breakerOptions: HttpBreakerOptions): Route {
     const timeoutMs = positiveInt(`${topic}.timeoutMs`, spec.timeoutMs ?? options.timeoutMs ?? 5000);
     const retries = nonNegativeInt(`${topic}.retries`, spec.retries ?? options.retries ?? 2);
+    const service = serviceOf(spec.url);
+    const services = options.services;
+    if (service && !services) throw new HttpRouteError(`'${topic}': ${spec.url} names a service, but no service discovery is configured`);
+    // One breaker per route, whichever instance answers: it guards the route, not an instance.
     const breaker = new CircuitBreaker(
-      (body: string, headers: Record<string, string>) => postJson(spec.url, body, headers, timeoutMs),
+      (body: string, headers: Record<string, string>) => (service
+        ? postToService(services!, service, spec.url, body, headers, timeoutMs)
+        : postJson(spec.url, body, headers, timeoutMs)),
       {
         ...breakerOptions,
         name: topic,
@@ -241,6 +250,20 @@ export class HttpParticipantTransport implements MessageTransport {
   async close(): Promise<void> {
     for (const route of this.routes.values()) route.breaker.shutdown();
     await this.inner.close();
+  }
+}
+
+/** One attempt on the next instance of `service`; an instance that cannot be reached is reported, so the next attempt goes elsewhere. */
+async function postToService(
+  services: ServiceDirectory, service: string, routeUrl: string, body: string, headers: Record<string, string>, timeoutMs: number,
+): Promise<HttpResponse> {
+  const instance = await services.pick(service);
+  if (!instance) throw new HttpCallError(`no UP instance of service '${service}' is known`, true);
+  try {
+    return await postJson(instanceUrl(routeUrl, instance.baseUrl), body, headers, timeoutMs);
+  } catch (error) {
+    if (error instanceof HttpCallError && error.status === undefined) services.reportFailure(service, instance);
+    throw error;
   }
 }
 

@@ -2,8 +2,10 @@ import { TOPICS } from '../contract';
 
 /** Where one participant command topic is sent over HTTP instead of the broker. */
 export interface HttpRoute {
-  /** http(s) URL the command is POSTed to. */
+  /** http(s) URL the command is POSTed to, or `lb://<service>/<path>` for a service looked up in discovery. */
   url: string;
+  /** For an `lb://` URL: the service name (lower case, as Eureka matches names case-insensitively). */
+  service?: string;
   /** Per-attempt timeout; falls back to the transport's default. */
   timeoutMs?: number;
   /** Re-tries after the first attempt (network error, timeout, 5xx, 408, 429); falls back to the transport's default. */
@@ -44,9 +46,53 @@ export function validateHttpRoute(topic: string, url: string): void {
   } catch {
     throw new HttpRouteError(`'${topic}': '${url}' is not a valid URL`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new HttpRouteError(`'${topic}': only http and https URLs are allowed, got '${parsed.protocol}'`);
+  if (parsed.protocol === 'lb:') {
+    if (!SERVICE_NAME.test(parsed.hostname) || parsed.port || parsed.username) {
+      throw new HttpRouteError(`'${topic}': '${url}' must be lb://<service-name>/<path>, the service name made of letters, digits, '.', '_' and '-'`);
+    }
+    return;
   }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new HttpRouteError(`'${topic}': only http and https URLs (or lb://service/path) are allowed, got '${parsed.protocol}'`);
+  }
+}
+
+const SERVICE_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
+
+/** The service an `lb://` route names (lower case), or undefined for a plain http(s) URL. */
+export function serviceOf(url: string): string | undefined {
+  const parsed = new URL(url);
+  return parsed.protocol === 'lb:' ? parsed.hostname.toLowerCase() : undefined;
+}
+
+/** `lb://service/a/b?q` on an instance at `http://host:port` -> `http://host:port/a/b?q`. */
+export function instanceUrl(routeUrl: string, baseUrl: string): string {
+  const route = new URL(routeUrl);
+  const base = new URL(baseUrl);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  return `${base.protocol}//${base.host}${prefix}${route.pathname || '/'}${route.search}`;
+}
+
+/**
+ * Parses PARTICIPANT_HTTP_SERVICES: `service=http://host:port[,service=url...]`, the static
+ * addresses of services that `lb://` routes name. Names are matched case-insensitively.
+ */
+export function parseServiceUrls(spec: string | undefined): Record<string, string> {
+  const services: Record<string, string> = {};
+  if (!spec || spec.trim() === '') return services;
+  const problems: string[] = [];
+  spec.split(',').forEach((raw, index) => {
+    const entry = raw.trim();
+    if (entry === '') return;
+    const eq = entry.indexOf('=');
+    const name = eq < 0 ? '' : entry.slice(0, eq).trim().toLowerCase();
+    const url = eq < 0 ? '' : entry.slice(eq + 1).trim();
+    const where = `entry ${index + 1} ('${entry}')`;
+    if (!SERVICE_NAME.test(name) || !/^https?:\/\/[^/\s]+/.test(url)) problems.push(`${where}: expected service-name=http(s)://host:port`);
+    else services[name] = url;
+  });
+  if (problems.length > 0) throw new HttpRouteError(`invalid service URLs:\n  ${problems.join('\n  ')}`);
+  return services;
 }
 
 /**
@@ -84,7 +130,8 @@ export function parseHttpRoutes(spec: string | undefined): HttpRoutes {
       problems.push(`${where}: ${(error as Error).message}`);
       return;
     }
-    routes[topic] = { url };
+    const service = serviceOf(url);
+    routes[topic] = service ? { url, service } : { url };
   });
   if (problems.length > 0) throw new HttpRouteError(`invalid PARTICIPANT_HTTP_ROUTES:\n  ${problems.join('\n  ')}`);
   return routes;

@@ -1,4 +1,4 @@
-import { HttpRouteError, parseHttpRoutes, validateHttpRoute } from '../../../src/messaging/http/routes';
+import { HttpRouteError, instanceUrl, parseHttpRoutes, parseServiceUrls, validateHttpRoute } from '../../../src/messaging/http/routes';
 import { backoffMs, HttpCallError, withRetries } from '../../../src/messaging/http/http-call';
 
 describe('parseHttpRoutes', () => {
@@ -11,6 +11,14 @@ describe('parseHttpRoutes', () => {
     });
   });
 
+  it('parses lb://<service>/<path> routes, naming the service in lower case', () => {
+    expect(parseHttpRoutes('reserve-inventory-commands=lb://PRODUCT-SERVICE/inventory/reserve?v=2')).toEqual({
+      'reserve-inventory-commands': { url: 'lb://PRODUCT-SERVICE/inventory/reserve?v=2', service: 'product-service' },
+    });
+    expect(() => parseHttpRoutes('reserve-inventory-commands=lb://product-service:8080/reserve')).toThrow(/must be lb:\/\/<service-name>\/<path>/);
+    expect(() => parseHttpRoutes('reserve-inventory-commands=lb://user@product/reserve')).toThrow(/must be lb:\/\/<service-name>/);
+  });
+
   it('gives no routes for an unset or blank variable', () => {
     expect(parseHttpRoutes(undefined)).toEqual({});
     expect(parseHttpRoutes('   ')).toEqual({});
@@ -21,7 +29,7 @@ describe('parseHttpRoutes', () => {
     ['reserve-inventory-commands=', /entry 1 .*both parts non-empty/],
     ['=http://x/y', /entry 1 .*both parts non-empty/],
     ['reserve-inventory-commands=not a url', /'not a url' is not a valid URL/],
-    ['reserve-inventory-commands=ftp://host/x', /only http and https URLs are allowed, got 'ftp:'/],
+    ['reserve-inventory-commands=ftp://host/x', /only http and https URLs \(or lb:\/\/service\/path\) are allowed, got 'ftp:'/],
     ['reserve-inventory-commands=file:///etc/passwd', /only http and https/],
     ['reserve-inventroy-commands=http://x/y', /'reserve-inventroy-commands' is not a participant command topic; expected one of reserve-inventory-commands/],
     ['order-approved-events=http://x/y', /not a participant command topic/],
@@ -84,5 +92,20 @@ describe('retry helpers', () => {
     await expect(withRetries(async () => { calls += 1; throw new HttpCallError('HTTP 404', false, 404); }, { retries: 5, ...fast }, retryable))
       .rejects.toThrow('HTTP 404');
     expect(calls).toBe(1);
+  });
+});
+
+describe('lb:// routes', () => {
+  it('puts the route path and query on the instance address', () => {
+    expect(instanceUrl('lb://product-service/inventory/reserve?v=2', 'http://10.0.0.7:8081')).toBe('http://10.0.0.7:8081/inventory/reserve?v=2');
+    expect(instanceUrl('lb://product-service/reserve', 'https://product.internal:8443/api/')).toBe('https://product.internal:8443/api/reserve');
+    expect(instanceUrl('lb://product-service', 'http://h:1')).toBe('http://h:1/');
+  });
+
+  it('parses static service addresses, case-insensitively by name', () => {
+    expect(parseServiceUrls(' Product-Service = http://p:8081 ,payment-service=https://pay/x,')).toEqual({ 'product-service': 'http://p:8081', 'payment-service': 'https://pay/x' });
+    expect(parseServiceUrls(undefined)).toEqual({});
+    expect(() => parseServiceUrls('product-service=p:8081')).toThrow(/entry 1 .*expected service-name=http\(s\):\/\/host:port/);
+    expect(() => parseServiceUrls('http://p:8081')).toThrow(/entry 1/);
   });
 });
