@@ -2,7 +2,7 @@ import { skipStep } from '../../../src/core';
 import { applyManualAction } from '../../../src/runtime/manual-actions';
 import { skipOutputProblems as fieldProblems } from '../../../src/runtime/skip-output';
 
-const skipOutputProblems = (schema: Record<string, unknown>, output: Record<string, unknown>) =>
+const skipOutputProblems = (schema: Record<string, unknown> | undefined, output: Record<string, unknown>) =>
   fieldProblems(schema, output)?.map((p) => p.message).join('; ') ?? null;
 import { OrderSagaHarness, orderCreated, RESERVED } from '../support/order';
 
