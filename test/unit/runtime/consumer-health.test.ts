@@ -1,0 +1,28 @@
+import { ConsumerHealth } from '../../../src/runtime/consumer-health';
+
+describe('consumer health per topic-partition', () => {
+  const clock = () => new Date('2026-12-01T08:00:00.000Z');
+
+  it('is ready until a partition failed three times in a row, then names it', () => {
+    const health = new ConsumerHealth(3, clock);
+    expect(health.report()).toEqual({ ready: true, failing: [] });
+    health.failed('order-created-events', 2, new Error('connection refused'));
+    health.failed('order-created-events', 2, new Error('connection refused'));
+    health.failed('payment-processed-events', 0, new Error('other'));
+    expect(health.report().ready).toBe(true);
+    health.failed('order-created-events', 2, new Error('still \u0000 down'));
+    expect(health.report()).toEqual({
+      ready: false,
+      failing: [{ topic: 'order-created-events', partition: 2, failures: 3, error: 'still \\u0000 down', since: '2026-12-01T08:00:00.000Z' }],
+    });
+  });
+
+  it('a success of that partition clears it; another partition\'s success does not', () => {
+    const health = new ConsumerHealth(1, clock);
+    health.failed('t', 1, new Error('x'));
+    health.succeeded('t', 0);
+    expect(health.report().ready).toBe(false);
+    health.succeeded('t', 1);
+    expect(health.report()).toEqual({ ready: true, failing: [] });
+  });
+});
