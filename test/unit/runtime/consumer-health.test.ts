@@ -13,7 +13,10 @@ describe('consumer health per topic-partition', () => {
     health.failed('order-created-events', 2, new Error('still \u0000 down'));
     expect(health.report()).toEqual({
       ready: false,
-      failing: [{ topic: 'order-created-events', partition: 2, failures: 3, error: 'still \\u0000 down', since: '2026-12-01T08:00:00.000Z' }],
+      failing: [{
+        topic: 'order-created-events', partition: 2, failures: 3, error: 'still \\u0000 down',
+        since: '2026-12-01T08:00:00.000Z', lastFailedAt: '2026-12-01T08:00:00.000Z',
+      }],
     });
   });
 
@@ -23,6 +26,19 @@ describe('consumer health per topic-partition', () => {
     health.succeeded('t', 0);
     expect(health.report().ready).toBe(false);
     health.succeeded('t', 1);
+    expect(health.report()).toEqual({ ready: true, failing: [] });
+  });
+
+  it('forgets a partition that stopped failing here (moved to another member in a rebalance)', () => {
+    let now = Date.parse('2026-12-01T08:00:00.000Z');
+    const health = new ConsumerHealth(1, () => new Date(now), 120_000);
+    health.failed('t', 1, new Error('x'));
+    now += 119_000;
+    expect(health.report().ready).toBe(false);
+    health.failed('t', 1, new Error('x'));
+    now += 119_000;
+    expect(health.report().failing).toMatchObject([{ failures: 2 }]);
+    now += 2_000;
     expect(health.report()).toEqual({ ready: true, failing: [] });
   });
 });
