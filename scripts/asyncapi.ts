@@ -25,6 +25,7 @@ import {
   type EventType,
   type Topic,
 } from '../src/messaging/contract';
+import { DEAD_LETTER_HEADER_ERROR_CHARS, DEAD_LETTER_HEADERS, DeadLetterSchema } from '../src/messaging/dead-letter';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -44,21 +45,6 @@ const REFINEMENTS: Partial<Record<EventType, JsonSchema>> = {
     ],
   },
 };
-
-/**
- * The record the orchestrator writes to `<topic>.dlq` for a message it cannot parse or apply
- * (src/runtime/saga-processor.ts, deadLetter()).
- */
-const DeadLetterSchema = z.object({
-  error: z.string().describe('why the message was rejected, naming the offending field path'),
-  topic: z.string().describe('topic the message was read from'),
-  partition: z.number().int().describe('partition it was read from'),
-  offset: z.string().describe('its offset, as a decimal string'),
-  key: z.string().nullable().describe('its Kafka key'),
-  value: z.string().nullable().describe('its value as UTF-8 text, unparsed (null for a tombstone)'),
-  headers: z.record(z.string(), z.string()).describe('its Kafka headers'),
-  deadLetteredAt: z.iso.datetime().describe('when it was dead-lettered'),
-});
 
 function hasCustomCheck(schema: z.core.$ZodType): boolean {
   return (schema._zod.def.checks ?? []).some((check) => check._zod.def.check === 'custom');
@@ -138,20 +124,25 @@ function deadLetterMessage(): JsonSchema {
   return {
     name: DEAD_LETTER,
     title: 'Dead letter',
-    summary: 'A message the orchestrator rejected (unparseable, invalid, or not applicable), with the error.',
+    summary: 'A message the orchestrator rejected (unparseable, invalid, refused by the database, an eventId reused with ' +
+      'a different payload, or not applicable), with the error; written once per original topic, partition and offset.',
+    description: 'key, value and headers are the original bytes in base64, so nothing is lost whatever the message held ' +
+      '(src/messaging/dead-letter.ts encodes and decodes it).',
     contentType: 'application/json',
     headers: {
       type: 'object',
       properties: {
-        'x-dlq-error': { type: 'string', maxLength: 500, description: 'the error, truncated to 500 characters' },
-        'x-original-topic': { type: 'string', description: 'topic the message was read from' },
+        [DEAD_LETTER_HEADERS.error]: {
+          type: 'string', maxLength: DEAD_LETTER_HEADER_ERROR_CHARS, description: `the error, truncated to ${DEAD_LETTER_HEADER_ERROR_CHARS} characters`,
+        },
+        [DEAD_LETTER_HEADERS.topic]: { type: 'string', description: 'topic the message was read from' },
       },
-      required: ['x-dlq-error', 'x-original-topic'],
+      required: [DEAD_LETTER_HEADERS.error, DEAD_LETTER_HEADERS.topic],
     },
     payload: jsonSchemaOf(DEAD_LETTER, DeadLetterSchema),
     bindings: {
       kafka: {
-        key: { type: 'string', description: 'The original message key (the orderId), or empty when it had none.' },
+        key: { type: 'string', description: 'The original message key, its exact bytes (the orderId), or none when it had none.' },
         bindingVersion: KAFKA_BINDING_VERSION,
       },
     },
@@ -218,7 +209,11 @@ export function buildAsyncApiDocument(): object {
       description:
         'Kafka messages between the saga orchestrator and the participant services (Order, Product, Promotion, Payment); ' +
         'see CONTRACT.md. Every value is one UTF-8 JSON object; the key is the orderId. Generated from ' +
-        'src/messaging/contract.ts by `npm run asyncapi:emit`.',
+        'src/messaging/contract.ts by `npm run asyncapi:emit`. Beyond the payload schemas, what storage accepts is ' +
+        'enforced on every message: the value must be valid UTF-8, and no string anywhere in it (unknown fields and ' +
+        'field names included) may contain NUL (\\u0000) or a lone UTF-16 surrogate (an escape such as \\ud800 ' +
+        'without its pair). Amounts fit numeric(19,4) (at most 15 integer digits and 4 decimals), identifiers are at ' +
+        'most 255 characters, reasons at most 2000. A message that breaks any rule goes to `<topic>.dlq`.',
     },
     defaultContentType: 'application/json',
     servers: {

@@ -194,6 +194,12 @@ export class KafkaTransport implements MessageTransport {
     // OffsetCommit per batch), and on stop. A crash or rebalance redelivers what was handled since
     // the last commit: at-least-once, and every consumer here drops what it has already seen.
     const resolved = new Map<string, { topic: string; partition: number; offset: string }>();
+    // After a rebalance these offsets may be stale: a partition this member lost (or lost and got
+    // back) may have been consumed further by another member since. Committing them on stop would
+    // move the group back, and every restart would then redeliver (and, before dead letters had
+    // fixed ids, dead-letter again) what that member had already done. What was handled but not
+    // committed before the rebalance is redelivered instead, which consumers drop.
+    consumer.on(consumer.events.GROUP_JOIN, () => resolved.clear());
     await consumer.run({
       autoCommit: false,
       autoCommitInterval: OFFSET_COMMIT_INTERVAL_MS,

@@ -185,7 +185,10 @@ export class SagaProcessor {
     this.deps.metrics.conflicts.inc(conflicts);
     this.deps.metrics.deadLetters.inc(committed.deadLettered);
     this.deps.metrics.messagesApplied.inc(valid.length);
-    for (const d of deadLetters) this.deps.logger.warn({ topic: d.topic, key: d.key, error: d.headers?.['x-dlq-error'] }, 'message sent to the dead-letter topic');
+    if (committed.deadLettered < deadLetters.length) this.deps.logger.debug({ count: deadLetters.length - committed.deadLettered }, 'redelivered messages already dead-lettered');
+    for (const d of committed.outbox.slice(committed.outbox.length - committed.deadLettered)) {
+      this.deps.logger.warn({ topic: d.topic, key: d.key, error: d.headers?.['x-dlq-error'] }, 'message sent to the dead-letter topic');
+    }
     this.committed(committed);
   }
 

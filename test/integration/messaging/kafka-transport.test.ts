@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { Kafka, logLevel } from 'kafkajs';
 import { KafkaTransport } from '../../../src/messaging/kafka-transport';
 import type { TransportMessage } from '../../../src/messaging/transport';
 import { eventually, kafkaBrokers, uniqueName } from '../../helpers/services';
@@ -45,6 +46,63 @@ describe('KafkaTransport on the real broker', () => {
       const landed = received.get(m.value)!;
       expect({ partition: receipts[call][n].partition, offset: receipts[call][n].offset }).toEqual({ partition: landed.partition, offset: landed.offset });
     }));
+  });
+
+  it('keeps raw key and header bytes, with text views beside them', async () => {
+    const topic = uniqueName('bytes');
+    await transport.ensureTopics([topic]);
+    const received: TransportMessage[] = [];
+    const subscription = await transport.subscribe({ groupId: uniqueName('group'), topics: [topic] }, async (batch) => { received.push(...batch); });
+    const producer = new Kafka({ brokers: kafkaBrokers(), clientId: 'bytes', logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic, messages: [{ key: Buffer.from([0xff, 0x00]), value: Buffer.from('v'), headers: { bin: Buffer.from([0xfe, 0x00]), twice: [Buffer.from('a'), Buffer.from('b')] } }] });
+    } finally {
+      await producer.disconnect();
+    }
+    await eventually(() => (received.length >= 1 ? true : undefined), 30000, 'the message');
+    await subscription.stop();
+    expect(received[0].keyBytes).toEqual(Buffer.from([0xff, 0x00]));
+    expect(received[0].headerBytes).toEqual({ bin: [Buffer.from([0xfe, 0x00])], twice: [Buffer.from('a'), Buffer.from('b')] });
+    expect(received[0].headers.twice).toBe('b');
+  });
+
+  it('a member that lost partitions in a rebalance does not commit its old offsets of them on stop', async () => {
+    const topic = uniqueName('rebalance');
+    const groupId = uniqueName('group');
+    await transport.ensureTopics([topic]);
+    const other = new KafkaTransport({ brokers: kafkaBrokers(), clientId: 'test-b', logger: pino({ level: 'silent' }) });
+    const seen = new Set<string>();
+    const byB = new Set<string>();
+    const publishRound = (round: number) => transport.publish(Array.from({ length: 16 }, (_, i) => ({ topic, key: `k-${i}`, value: `${round}-${i}` })));
+    try {
+      const a = await transport.subscribe({ groupId, topics: [topic] }, async (batch) => { for (const m of batch) seen.add(m.value!.toString()); });
+      await publishRound(1);
+      await eventually(() => (seen.size >= 16 ? true : undefined), 30000, 'round 1 by A');
+      const b = await other.subscribe({ groupId, topics: [topic] }, async (batch) => {
+        for (const m of batch) { seen.add(m.value!.toString()); byB.add(m.value!.toString()); }
+      });
+      // B has joined once it consumes: keep publishing until it does.
+      for (let round = 2; byB.size === 0; round++) {
+        await publishRound(round);
+        await eventually(() => (seen.size >= 16 * round ? true : undefined), 30000, `round ${round}`);
+      }
+      await b.stop(); // commits B's progress; its partitions go back to A, which has nothing new to consume there
+      await a.stop();
+      const admin = new Kafka({ brokers: kafkaBrokers(), clientId: 'offsets', logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const high = await admin.fetchTopicOffsets(topic);
+        const used = high.filter((h) => h.high !== '0');
+        const offsetOf = new Map(committed.partitions.map((p) => [p.partition, p.offset]));
+        expect(used.map((h) => [h.partition, offsetOf.get(h.partition)])).toEqual(used.map((h) => [h.partition, h.high]));
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      await other.close();
+    }
   });
 
   it('delivers a batch again when its handler fails', async () => {

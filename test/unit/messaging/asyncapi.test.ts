@@ -149,6 +149,13 @@ describe('AsyncAPI payload schemas agree with the zod contract', () => {
     ['OrderCreated', 'neither paymentMethod nor payments', false, withoutPaymentMethod],
     ['OrderCreated', 'empty payments split', false, { ...withoutPaymentMethod, payments: [] }],
     ['OrderCreated', 'wrong eventType', false, { ...orderCreated, eventType: 'ReserveInventory' }],
+    ['OrderCreated', 'amount with 15 integer digits', true, { ...orderCreated, totalAmount: '999999999999999.99' }],
+    ['OrderCreated', 'amount with 16 integer digits (beyond numeric(19,4))', false, { ...orderCreated, totalAmount: '1000000000000000.00' }],
+    ['OrderCreated', 'amount with 20 integer digits', false, { ...orderCreated, totalAmount: '12345678901234567890.00' }],
+    ['OrderCreated', 'NUL in a string', false, { ...orderCreated, customerId: 'c\u0000' }],
+    ['OrderCreated', 'NUL in an item', false, { ...orderCreated, items: [{ ...item, sku: '\u0000' }] }],
+    ['OrderCreated', 'identifier of 255 characters', true, { ...orderCreated, customerId: 'c'.repeat(255) }],
+    ['OrderCreated', 'identifier of 256 characters', false, { ...orderCreated, customerId: 'c'.repeat(256) }],
     ['ReserveInventory', 'valid', true, reserveInventory],
     ['ReserveInventory', 'quantity 0', false, { ...reserveInventory, items: [{ ...item, quantity: 0 }] }],
     ['ReserveInventory', 'fractional quantity', false, { ...reserveInventory, items: [{ ...item, quantity: 1.5 }] }],
@@ -156,6 +163,18 @@ describe('AsyncAPI payload schemas agree with the zod contract', () => {
     ['ReserveInventory', 'negative retryCount', false, { ...reserveInventory, retryCount: -1 }],
     ['ReserveInventory', 'no items field', false, { ...reserveInventory, items: undefined }],
   ];
+
+  it('describes the dead-letter record: original bytes in base64, the contract\'s headers', () => {
+    const letter = doc.components.messages.DeadLetter;
+    expect(Object.keys(letter.payload.properties).sort()).toEqual(['deadLetteredAt', 'error', 'headers', 'key', 'offset', 'partition', 'topic', 'value']);
+    expect(letter.payload.properties.value.description).toMatch(/base64/);
+    expect(letter.headers.properties).toHaveProperty('x-dlq-error');
+    expect(letter.headers.properties).toHaveProperty('x-original-topic');
+    const validate = ajv.compile(letter.payload);
+    const record = { error: 'e', topic: 't', partition: 0, offset: '1', key: 'a2V5', value: '3q2+7wD/', headers: { h: 'AA==', r: ['YQ==', 'Yg=='] }, deadLetteredAt: '2026-12-01T08:00:00.000Z' };
+    expect(validate(record)).toBe(true);
+    expect(validate({ ...record, value: 'not base64!' })).toBe(false);
+  });
 
   it.each(cases)('%s: %s (accepted: %s)', (eventType, _name, accepted, value) => {
     const wire = JSON.parse(JSON.stringify(value)) as unknown; // what a consumer sees: undefined fields dropped

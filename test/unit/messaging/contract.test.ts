@@ -4,6 +4,7 @@ import {
   EVENT_TYPE_TOPIC,
   EVENT_TYPES,
   parseIncoming,
+  payloadFingerprint,
   TOPIC_EVENT_TYPES,
   TOPICS,
 } from '../../../src/messaging/contract';
@@ -76,6 +77,75 @@ describe('contract: parseIncoming', () => {
       error: 'eventType: required string, one of OrderCreated',
     });
     expect(parseIncoming('elsewhere', '{}')).toEqual({ ok: false, error: "unknown topic 'elsewhere'" });
+  });
+});
+
+describe('contract: only what storage accepts', () => {
+  const parse = (value: unknown) => parseIncoming(TOPICS.orderCreated, Buffer.from(JSON.stringify(value)));
+  const errorOf = (value: unknown) => {
+    const result = parse(value);
+    return result.ok ? null : result.error;
+  };
+
+  it('amounts fit numeric(19,4): at most 15 integer digits and 4 decimals', () => {
+    expect(parse({ ...orderCreated, totalAmount: '999999999999999.9999' }).ok).toBe(true);
+    expect(errorOf({ ...orderCreated, totalAmount: '1000000000000000' })).toMatch(/^invalid OrderCreated: totalAmount: .*at most 15 integer digits/);
+    expect(errorOf({ ...orderCreated, totalAmount: '12345678901234567890.00' })).toMatch(/totalAmount/);
+    expect(errorOf({ ...orderCreated, items: [{ ...orderCreated.items[0], unitPrice: '1.00001' }] })).toMatch(/items\.0\.unitPrice/);
+  });
+
+  it('refuses a NUL in any string, known field, unknown field or field name, naming the path', () => {
+    expect(errorOf({ ...orderCreated, customerId: 'c\u0000' })).toBe('invalid OrderCreated: customerId: must not contain NUL (\\u0000)');
+    expect(errorOf({ ...orderCreated, items: [{ ...orderCreated.items[0], sku: 'S\u0000' }] })).toMatch(/items\.0\.sku: must not contain NUL/);
+    expect(errorOf({ ...orderCreated, extra: { deep: ['ok', 'x\u0000'] } })).toMatch(/extra\.deep\.1: must not contain NUL/);
+    expect(errorOf({ ...orderCreated, ['bad\u0000key']: 1 })).toMatch(/must not contain NUL .*field name/);
+  });
+
+  it('refuses an invalid Unicode escape (a lone surrogate) anywhere', () => {
+    const text = JSON.stringify({ ...orderCreated, customerId: 'x\ud800' });
+    expect(text).toContain('\\ud800');
+    const result = parseIncoming(TOPICS.orderCreated, Buffer.from(text));
+    expect(!result.ok && result.error).toBe('invalid OrderCreated: customerId: invalid Unicode (a lone surrogate)');
+    expect(errorOf({ ...orderCreated, note: '\udc00' })).toMatch(/note: invalid Unicode/);
+    // A well-formed pair (an emoji) is fine.
+    expect(parse({ ...orderCreated, customerId: 'c-\ud83d\ude00' }).ok).toBe(true);
+  });
+
+  it('refuses bytes that are not UTF-8 instead of replacing them', () => {
+    expect(parseIncoming(TOPICS.orderCreated, Buffer.from('deadbeef00ff', 'hex'))).toEqual({ ok: false, error: 'value is not valid UTF-8' });
+    const valid = Buffer.from(JSON.stringify(orderCreated));
+    expect(parseIncoming(TOPICS.orderCreated, Buffer.concat([valid.subarray(0, 20), Buffer.from([0xc3]), valid.subarray(20)])).ok).toBe(false);
+  });
+
+  it('caps identifiers at 255 and reasons at 2000 characters', () => {
+    expect(parse({ ...orderCreated, customerId: 'c'.repeat(255) }).ok).toBe(true);
+    expect(errorOf({ ...orderCreated, customerId: 'c'.repeat(256) })).toMatch(/customerId: .*255/);
+    const failed = { ...envelope, eventType: 'PaymentFailed', paymentMethod: 'CARD', amount: '1.00', reason: 'r'.repeat(2001) };
+    const result = parseIncoming(TOPICS.paymentFailed, JSON.stringify(failed));
+    expect(!result.ok && result.error).toMatch(/reason: .*2000/);
+    expect(parseIncoming(TOPICS.paymentFailed, JSON.stringify({ ...failed, reason: 'r'.repeat(2000) })).ok).toBe(true);
+  });
+});
+
+describe('contract: payload fingerprint', () => {
+  const parsed = (value: unknown) => {
+    const result = parseIncoming(TOPICS.orderCreated, JSON.stringify(value));
+    if (!result.ok) throw new Error(result.error);
+    return result.message;
+  };
+
+  it('is the same for the same content, whatever the key order, timestamp or retryCount', () => {
+    const reordered = Object.fromEntries(Object.entries(orderCreated).reverse());
+    const base = payloadFingerprint(parsed(orderCreated));
+    expect(payloadFingerprint(parsed(reordered))).toBe(base);
+    expect(payloadFingerprint(parsed({ ...orderCreated, timestamp: '2026-01-01T00:00:00Z', retryCount: 3 }))).toBe(base);
+    expect(payloadFingerprint(parsed({ ...orderCreated, ignoredExtra: 'x' }))).toBe(base);
+  });
+
+  it('differs when the content differs', () => {
+    const base = payloadFingerprint(parsed(orderCreated));
+    expect(payloadFingerprint(parsed({ ...orderCreated, totalAmount: '129.91' }))).not.toBe(base);
+    expect(payloadFingerprint(parsed({ ...orderCreated, orderId: '6f1c1f5e-8c2a-4c53-9d0e-2b7f3f1a9aff' }))).not.toBe(base);
   });
 });
 
