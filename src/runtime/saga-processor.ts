@@ -4,6 +4,7 @@ import {
 } from '../core';
 import type { Logger } from '../logger';
 import { dlqTopic, parseIncoming, type ContractMessage } from '../messaging/contract';
+import { InvalidCommandError, assertOutgoingValid } from '../messaging/outgoing-check';
 import type { TransportMessage } from '../messaging/transport';
 import { ManualActionError, applyManualAction, requestFingerprint, reusedKey, sameRequest, type ManualActionRequest } from './manual-actions';
 import type { Metrics } from './metrics';
@@ -190,7 +191,7 @@ export class SagaProcessor {
       w.actor = request.actor;
       this.step(w, result);
       return { written: await this.persist(tx, new Map([[w.state.id, w]])), replayed: false };
-    });
+    }).catch(refusedCommand);
     this.committed(written);
     if (!replayed) this.deps.logger.info({ sagaId: request.sagaId, action: request.action, actor: request.actor, reason: request.reason }, 'manual action');
     return { sagaId: request.sagaId, replayed };
@@ -220,7 +221,7 @@ export class SagaProcessor {
       return { written: await this.persist(tx, working), sagaId: started.state.id, replayed: false };
     }).catch((error) => {
       if (error instanceof ReplayedStart) return { written: NOTHING_WRITTEN, sagaId: error.sagaId, replayed: true };
-      throw error;
+      return refusedCommand(error);
     });
     this.committed(written);
     return { sagaId, replayed };
@@ -310,6 +311,7 @@ export class SagaProcessor {
   }
 
   private async persist(tx: SagaTransaction, working: Map<string, WorkingSaga>): Promise<Written> {
+    for (const w of working.values()) assertOutgoingValid(w.state.id, w.outbox);
     // A transition with no events changed nothing (e.g. a reply the engine ignored silently).
     const writes: SagaWrite[] = [...working.values()].filter((w) => w.events.length > 0 || !w.stored).map((w) => ({
       state: w.state,
@@ -362,6 +364,12 @@ interface Written {
 }
 
 const NOTHING_WRITTEN: Written = { writes: [], outbox: [] };
+
+/** A manual action that would send a command the contract refuses: refused with its code, nothing written. */
+function refusedCommand(error: unknown): never {
+  if (error instanceof InvalidCommandError) throw new ManualActionError(error.code, error.message, { problems: error.problems });
+  throw error;
+}
 
 /** Unwinds the transaction of a start that an earlier request with the same key already did. */
 class ReplayedStart extends Error {
