@@ -131,6 +131,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       commands: runtime.processor,
       changes,
       bulk: { service: bulk, progress: bulkProgress },
+      paymentMethods: config.saga.paymentMethods,
       info: {
         name: 'saga-control-plane',
         version: VERSION,

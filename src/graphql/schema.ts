@@ -30,6 +30,8 @@ export interface SchemaDependencies {
   changes: { subscribe(listener: (change: CommittedSagaChange) => void): () => void };
   /** Bulk actions on frozen selections (absent: those operations fail). */
   bulk?: BulkDependencies;
+  /** Payment methods startSaga accepts (config saga.paymentMethods). */
+  paymentMethods: readonly string[];
 }
 
 /** Builds the code-first schema; `npm run schema:emit` writes it to schema/schema.graphql. */
