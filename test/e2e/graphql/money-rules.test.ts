@@ -60,6 +60,23 @@ describe('money rules on the control plane', () => {
     expect(done.state.data).toMatchObject({ customerId: order.customerId, paymentIds: ['till-1'] });
   });
 
+  it('a manual action that would send a command the contract refuses is refused INVALID_COMMAND and writes nothing', async () => {
+    const { order, saga } = await waitingIn('applyCoupon', 'silent:ApplyCoupon');
+    // A saga whose data went bad before these checks existed (e.g. an unchecked skip): skipping
+    // the coupon would now ask the Payment service to charge -5.00.
+    await stack.db.query(`update saga_instance set state = jsonb_set(state::jsonb, '{data,finalAmount}', '"-5.00"')::json where id = $1`, [saga.id]);
+    const idempotencyKey = key();
+    const refused = await postGraphQL(url(), SkipStepDocument, { sagaId: saga.id, step: 'applyCoupon', reason: 'coupon service down', output: {}, idempotencyKey }, bearer('operator'));
+    expect(refused.body.errors?.[0].extensions?.code).toBe('INVALID_COMMAND');
+    expect(refused.body.errors?.[0].message).toMatch(/ProcessPayment: amount: must be greater than zero/);
+    const after = (await stack.sagaByOrder(order.orderId))!;
+    expect([after.version, after.current_step]).toEqual([saga.version, 'applyCoupon']);
+    const { rows } = await stack.db.query(`select count(*)::int as n from outbox_message where saga_id = $1 and topic like '%process-payment-commands'`, [saga.id]);
+    expect(rows[0].n).toBe(0);
+    const keys = await stack.db.query('select count(*)::int as n from manual_action where saga_id = $1', [saga.id]);
+    expect(keys.rows[0].n).toBe(0); // the transaction rolled back, the key too
+  });
+
   it('startSaga refuses totals that do not match the items, zero totals, unknown payment methods and split parts that do not add up', async () => {
     const start = (input: StartSagaInput) => postGraphQL(url(), StartSagaDocument, { input }, bearer('operator'));
     const refusal = async (input: StartSagaInput) => {
