@@ -15,6 +15,7 @@ export async function printSchemaWithDirectives(): Promise<string> {
     pubSub: createPubSub(),
     commands: {} as SchemaDependencies['commands'],
     changes: { subscribe: () => () => undefined },
+    paymentMethods: [],
   });
   return `# Emitted from the code by \`npm run schema:emit\`; do not edit by hand.\n\n${printSchema(schema)}\n`;
 }

@@ -7,6 +7,9 @@ import { parseHttpRoutes, parseServiceUrls } from './messaging/http/routes';
 /** A flag from the environment (`true`/`false`) or from YAML (a boolean). */
 const flag = (fallback: boolean) => z.union([z.boolean(), z.enum(['true', 'false'])]).default(fallback).transform((v) => v === true || v === 'true');
 
+/** The payment methods of the Payment service the orchestrator was built against (and its simulator). */
+export const DEFAULT_PAYMENT_METHODS = ['CREDIT_CARD', 'DEBIT_CARD', 'GIFT_CARD', 'PAYPAL', 'APPLE_PAY', 'WALLET', 'BANK_TRANSFER'] as const;
+
 /**
  * All configuration, typed and validated once at start. Sources, later ones win:
  * defaults < YAML file given by `--config` (shaped like the seed's application.yaml) < environment.
@@ -56,6 +59,16 @@ const configSchema = z.object({
     maxBackoffMs: z.coerce.number().int().min(0).default(30000),
     /** Transactions of grouped consumed batches at once (one runs while the next is built). */
     groupTransactions: z.coerce.number().int().min(1).max(16).default(2),
+    /** Payment methods startSaga accepts (comma-separated, or a YAML list); the Payment service's. */
+    paymentMethods: z
+      .union([z.string(), z.array(z.string())])
+      .default(DEFAULT_PAYMENT_METHODS.join(','))
+      .transform((v, ctx) => {
+        const list = (Array.isArray(v) ? v : v.split(',')).map((m) => m.trim()).filter(Boolean);
+        if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one payment method is required' });
+        for (const m of list) if (!/^[A-Z][A-Z0-9_]{0,49}$/.test(m)) ctx.addIssue({ code: 'custom', message: `'${m}' is not a payment method name (A-Z, 0-9, _)` });
+        return list;
+      }),
   }),
   retention: z.object({
     /**
@@ -188,6 +201,7 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   SAGA_INITIAL_BACKOFF_MS: ['saga', 'initialBackoffMs'],
   SAGA_MAX_BACKOFF_MS: ['saga', 'maxBackoffMs'],
   SAGA_GROUP_TRANSACTIONS: ['saga', 'groupTransactions'],
+  SAGA_PAYMENT_METHODS: ['saga', 'paymentMethods'],
   PARTICIPANT_HTTP_ROUTES: ['participantHttp', 'routes'],
   PARTICIPANT_HTTP_TIMEOUT_MS: ['participantHttp', 'timeoutMs'],
   PARTICIPANT_HTTP_RETRIES: ['participantHttp', 'retries'],

@@ -145,6 +145,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       subscriberBuffer: config.graphql.subscriberBuffer,
       bulk: { service: bulk, progress: bulkProgress },
       maskingSecret: config.graphql.maskingSecret,
+      paymentMethods: config.saga.paymentMethods,
       info: {
         name: 'saga-control-plane',
         version: VERSION,

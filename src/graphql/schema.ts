@@ -36,6 +36,8 @@ export interface SchemaDependencies {
   bulk?: BulkDependencies;
   /** Key of analysts' pseudonyms and sealed cursors (see masking.ts); unset: one per process. */
   maskingSecret?: string;
+  /** Payment methods startSaga accepts (config saga.paymentMethods). */
+  paymentMethods: readonly string[];
 }
 
 /** Builds the code-first schema; `npm run schema:emit` writes it to schema/schema.graphql. */

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { orderAmountIssues } from '../sagas/order/amounts';
 
 /** Every topic of the contract, inbound and outbound. */
 export const TOPICS = {
@@ -164,6 +165,8 @@ export const OrderCreatedSchema = message('OrderCreated', {
   if (!m.paymentMethod && !m.payments?.length) {
     ctx.addIssue({ code: 'custom', path: ['paymentMethod'], message: 'either paymentMethod or payments[] is required' });
   }
+  // Money: a positive total that the items add up to; split parts positive, adding up to it.
+  for (const issue of orderAmountIssues(m)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
 });
 
 export const ProductReservedSchema = message('ProductReserved', {
@@ -240,6 +243,12 @@ export const PaymentRefundedSchema = message('PaymentRefunded', { paymentId: Tex
 // ---------------------------------------------------------------------------------------------
 // Commands and events from the orchestrator
 
+/** What the orchestrator asks a participant to charge, refund or discount: more than zero. */
+const PositiveMoneySchema = MoneySchema.regex(/^(?!-)(?!0+(\.0+)?$)/, 'must be greater than zero');
+/** The amount an approved order was charged: zero (fully discounted) or more. */
+const NonNegativeMoneySchema = MoneySchema.regex(/^(?!-)/, 'must not be negative');
+const ChargePartSchema = z.object({ paymentMethod: Text, amount: PositiveMoneySchema });
+
 export const ReserveInventorySchema = message('ReserveInventory', { items: z.array(OrderItemSchema).min(1) });
 export const ConfirmInventorySchema = message('ConfirmInventory', { reservationId: Text });
 export const ReleaseInventorySchema = message('ReleaseInventory', { reservationId: Text, reason: OwnReason });
@@ -247,27 +256,27 @@ export const ReleaseInventorySchema = message('ReleaseInventory', { reservationI
 export const ApplyCouponSchema = message('ApplyCoupon', {
   couponCode: Text,
   customerId: Text,
-  amount: MoneySchema,
+  amount: PositiveMoneySchema,
   currency: CurrencySchema,
 });
 export const CancelCouponSchema = message('CancelCoupon', { couponCode: Text, reason: OwnReason });
 
 export const ProcessPaymentSchema = message('ProcessPayment', {
-  amount: MoneySchema,
+  amount: PositiveMoneySchema,
   currency: CurrencySchema,
   paymentMethod: Text,
   customerId: Text,
 });
 /** The split variant shares the topic; it carries currency and customer like the single one. */
 export const ProcessSplitPaymentSchema = message('ProcessSplitPayment', {
-  payments: z.array(PaymentPartSchema).min(1),
+  payments: z.array(ChargePartSchema).min(1),
   currency: CurrencySchema,
   customerId: Text,
 });
-export const RefundPaymentSchema = message('RefundPayment', { paymentId: Text, amount: MoneySchema, reason: OwnReason });
+export const RefundPaymentSchema = message('RefundPayment', { paymentId: Text, amount: PositiveMoneySchema, reason: OwnReason });
 
 export const OrderApprovedSchema = message('OrderApproved', {
-  finalAmount: MoneySchema,
+  finalAmount: NonNegativeMoneySchema,
   currency: CurrencySchema,
   paymentIds: z.array(Text),
 });

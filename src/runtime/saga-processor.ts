@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import { parseIncoming, payloadFingerprint, type ContractMessage } from '../messaging/contract';
 import { deadLetterRecord, encodeDeadLetter } from '../messaging/dead-letter';
 import { receivedMessage, type TransportMessage } from '../messaging/transport';
+import { InvalidCommandError, assertOutgoingValid } from '../messaging/outgoing-check';
 import { ManualActionError, applyManualAction, requestFingerprint, reusedKey, sameRequest, type ManualActionRequest } from './manual-actions';
 import { commitIsolating, isDataError, refusalText } from './batch-isolation';
 import type { Metrics } from './metrics';
@@ -236,7 +237,7 @@ export class SagaProcessor {
       w.actor = request.actor;
       this.step(w, result);
       return { written: await this.persist(tx, new Map([[w.state.id, w]])), replayed: false };
-    });
+    }).catch(refusedCommand);
     this.committed(written);
     if (!replayed) this.deps.logger.info({ sagaId: request.sagaId, action: request.action, actor: request.actor, reason: request.reason }, 'manual action');
     return { sagaId: request.sagaId, replayed };
@@ -266,7 +267,7 @@ export class SagaProcessor {
       return { written: await this.persist(tx, working), sagaId: started.state.id, replayed: false };
     }).catch((error) => {
       if (error instanceof ReplayedStart) return { written: NOTHING_WRITTEN, sagaId: error.sagaId, replayed: true };
-      throw error;
+      return refusedCommand(error);
     });
     this.committed(written);
     return { sagaId, replayed };
@@ -356,6 +357,7 @@ export class SagaProcessor {
   }
 
   private async persist(tx: SagaTransaction, working: Map<string, WorkingSaga>): Promise<Written> {
+    for (const w of working.values()) assertOutgoingValid(w.state.id, w.outbox);
     // A transition with no events changed nothing (e.g. a reply the engine ignored silently).
     const writes: SagaWrite[] = [...working.values()].filter((w) => w.events.length > 0 || !w.stored).map((w) => ({
       state: w.state,
@@ -394,6 +396,12 @@ interface Written {
 }
 
 const NOTHING_WRITTEN: Written = { writes: [], outbox: [] };
+
+/** A manual action that would send a command the contract refuses: refused with its code, nothing written. */
+function refusedCommand(error: unknown): never {
+  if (error instanceof InvalidCommandError) throw new ManualActionError(error.code, error.message, { problems: error.problems });
+  throw error;
+}
 
 /** Unwinds the transaction of a start that an earlier request with the same key already did. */
 class ReplayedStart extends Error {

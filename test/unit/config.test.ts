@@ -19,6 +19,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RETENTION_INBOX_HOURS: '-1' }, [])).toThrow(/RETENTION_INBOX_HOURS/);
   });
 
+  it('takes the payment methods startSaga accepts from SAGA_PAYMENT_METHODS or a YAML list', () => {
+    expect(loadConfig({}, []).saga.paymentMethods).toEqual(['CREDIT_CARD', 'DEBIT_CARD', 'GIFT_CARD', 'PAYPAL', 'APPLE_PAY', 'WALLET', 'BANK_TRANSFER']);
+    expect(loadConfig({ SAGA_PAYMENT_METHODS: 'CREDIT_CARD, GIFT_CARD' }, []).saga.paymentMethods).toEqual(['CREDIT_CARD', 'GIFT_CARD']);
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'application.yaml');
+    writeFileSync(file, 'saga:\n  paymentMethods: [WALLET, PAYPAL]\n');
+    expect(loadConfig({}, ['--config', file]).saga.paymentMethods).toEqual(['WALLET', 'PAYPAL']);
+    expect(() => loadConfig({ SAGA_PAYMENT_METHODS: ' , ' }, [])).toThrow(/SAGA_PAYMENT_METHODS/);
+    expect(() => loadConfig({ SAGA_PAYMENT_METHODS: 'credit card' }, [])).toThrow(/SAGA_PAYMENT_METHODS/);
+  });
+
   it('names the bad variable', () => {
     expect(() => loadConfig({ SERVER_PORT: 'eighty' }, [])).toThrow(ConfigError);
     expect(() => loadConfig({ SERVER_PORT: 'eighty' }, [])).toThrow(/SERVER_PORT \(server\.port\)/);

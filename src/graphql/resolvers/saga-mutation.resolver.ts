@@ -6,6 +6,7 @@ import { ManualActionError, type ManualActionName } from '../../runtime/manual-a
 import { permissionGuard } from '../../runtime/permissions';
 import { buildCompensationPlan, versionOfPlanToken } from '../plan';
 import type { GraphQLContext } from '../context';
+import { orderAmountIssues } from '../../sagas/order/amounts';
 import { asGraphQLErrors, badInput } from '../guards';
 import { toSagaType } from '../mappers';
 import type { SchemaDependencies } from '../schema';
@@ -17,7 +18,7 @@ import { SagaType } from '../types/saga';
  * is idempotent by the client's key, and is refused with a typed error code when the saga's
  * state does not allow it.
  */
-export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | 'commands' | 'registry'>) {
+export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | 'commands' | 'registry' | 'paymentMethods'>) {
   async function sagaAfter(sagaId: string): Promise<SagaType> {
     const record = await deps.reads.findById(sagaId);
     if (!record) throw new GraphQLError(`no saga with id ${sagaId}`, { extensions: { code: 'NOT_FOUND' } });
@@ -53,6 +54,7 @@ export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | '
     @Authorized('operator')
     @Mutation(() => SagaType, { description: 'Starts an order saga, as if the Order service had announced the order (support, tests).' })
     async startSaga(@Arg('input', () => StartSagaInput) input: StartSagaInput, @Ctx() ctx: GraphQLContext): Promise<SagaType> {
+      refuseBadOrder(input, deps.paymentMethods);
       const orderId = input.orderId ?? randomUUID();
       const candidate = {
         eventId: randomUUID(), eventType: 'OrderCreated', sagaId: null, orderId, correlationId: randomUUID(), causationId: null,
@@ -111,4 +113,18 @@ export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | '
     }
   }
   return [SagaMutationResolver];
+}
+
+/**
+ * The order's money rules (sagas/order/amounts.ts, the same ones OrderCreated from Kafka must
+ * meet) and the configured payment methods: BAD_USER_INPUT naming every wrong field.
+ */
+function refuseBadOrder(input: StartSagaInput, paymentMethods: readonly string[]): void {
+  const issues = orderAmountIssues(input, paymentMethods);
+  if (input.paymentMethod && input.payments?.length) issues.push({ path: ['paymentMethod'], message: 'give paymentMethod or payments, not both' });
+  if (issues.length === 0) return;
+  const fields = issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+  throw new GraphQLError(`invalid order: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, {
+    extensions: { code: 'BAD_USER_INPUT', argumentName: 'input', fields },
+  });
 }

@@ -13,7 +13,7 @@ import type {
   SagaDefinition,
   StepDefinition,
 } from '../../core/definition';
-import { normalize } from '../../core/money';
+import { compare, isNegative, isZero, normalize, subtract } from '../../core/money';
 import type { SagaStatus } from '../../core/state';
 import {
   EVENT_TYPE_TOPIC,
@@ -104,6 +104,13 @@ function unkeptCharges(data: Data, reply: MessageOf<'PaymentProcessed' | 'SplitP
     .map((p) => ({ key: p.paymentId!, detail: { amount: p.amount, paymentMethod: p.paymentMethod, transactionId: p.transactionId } }));
 }
 
+/** Why a coupon's amounts cannot be charged, or null: 0 <= discount <= total, final = total - discount. */
+function discountProblem(total: string, discount: string, final: string): string | null {
+  if (isNegative(discount) || compare(discount, total) > 0) return `discount ${discount} outside 0..${total}`;
+  if (compare(final, subtract(total, discount)) !== 0) return `final amount ${final} instead of ${subtract(total, discount)}`;
+  return null;
+}
+
 function because(context: { status: SagaStatus; reason: string }): string {
   return `${context.status}: ${context.reason}`;
 }
@@ -152,10 +159,13 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
       }),
     ],
     replies: {
-      CouponApplied: on('CouponApplied', (data, r) => ({
-        kind: 'succeeded',
-        data: { ...data, couponApplied: true, discountAmount: normalize(r.discountAmount), finalAmount: normalize(r.finalAmount) },
-      })),
+      CouponApplied: on('CouponApplied', (data, r) => {
+        const applied = { ...data, couponApplied: true, discountAmount: normalize(r.discountAmount), finalAmount: normalize(r.finalAmount) };
+        const problem = discountProblem(data.totalAmount, applied.discountAmount, applied.finalAmount);
+        // Never charge an amount the order does not justify; the coupon that was applied is cancelled.
+        if (problem) return { kind: 'failed', reason: `coupon ${r.couponCode} applied with ${problem}`, data: applied, compensateSelf: true };
+        return { kind: 'succeeded', data: applied };
+      }),
       CouponFailed: on('CouponFailed', (data, r) =>
         options.couponPolicy === 'continue'
           ? {
@@ -190,6 +200,8 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
     name: 'processPayment',
     participant: 'Payment',
     description: 'Charge the amount due, in one payment or split across several methods.',
+    // A coupon that covers the whole order leaves nothing to charge.
+    when: (data) => !isZero(data.finalAmount),
     invoke: (data) =>
       isSplitPayment(data)
         ? [command('ProcessSplitPayment', { payments: payableParts(data), currency: data.currency, customerId: data.customerId })]

@@ -1,2 +1,3 @@
 export * from './data';
 export * from './definition';
+export * from './amounts';

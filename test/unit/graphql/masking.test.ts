@@ -38,6 +38,7 @@ async function schema(maskingSecret = 'unit-test-secret-0123456789'): Promise<Gr
     commands: {} as SchemaDependencies['commands'],
     changes: { subscribe: () => () => undefined },
     maskingSecret,
+    paymentMethods: ['CREDIT_CARD'],
   });
 }
 
