@@ -16,7 +16,7 @@ describe('the service over HTTP and graphql-ws', () => {
     expect(health.status).toBe(200);
     const ready = await fetch(`${service.url}/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', database: true, broker: true, consumer: { ready: true, failing: [] } });
+    expect(await ready.json()).toEqual({ status: 'ready', database: true, broker: true, listener: true, consumer: { ready: true, failing: [] } });
   });
 
   it('answers a GraphQL query over HTTP', async () => {

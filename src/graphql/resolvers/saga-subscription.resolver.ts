@@ -10,7 +10,7 @@ import { loadSagaStats } from '../stats';
 import { liveChangeStream, sagaChangeStream } from '../streams/saga-change-stream';
 import { sagaEventStream } from '../streams/saga-event-stream';
 import { decodeFeedCursor, encodeFeedCursor, sagaFeedStream } from '../streams/saga-feed-stream';
-import { snapshotStream } from '../streams/stats-stream';
+import { snapshotStream } from '../streams/snapshot-stream';
 import { DEFAULT_SUBSCRIBER_BUFFER } from '../streams/subscriber-buffer';
 import { SagaFeedFilter, StepUpdateFilter } from '../types/inputs';
 import { SagaStats } from '../types/stats';

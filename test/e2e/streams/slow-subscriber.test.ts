@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import type { Client } from 'graphql-ws';
-import { wsAuth } from '../../helpers/auth';
-import { wsClient } from '../../helpers/graphql';
+import { RetryStepDocument } from '../../generated/graphql';
+import { bearer, wsAuth } from '../../helpers/auth';
+import { postGraphQL, takeFromSubscription, wsClient } from '../../helpers/graphql';
 import { SagaStack } from '../../helpers/saga-stack';
 import { eventually } from '../../helpers/services';
 
@@ -40,7 +42,10 @@ describe('a subscriber that stops reading', () => {
   let stack: SagaStack;
   let healthy: Client;
   beforeAll(async () => {
-    stack = await SagaStack.start({ GRAPHQL_SUBSCRIBER_BUFFER: String(BUFFER), GRAPHQL_MAX_COMPLEXITY: '1000000', GRAPHQL_MAX_DEPTH: '20' });
+    // Steps wait a minute: on a busy machine no saga times out while the test watches.
+    stack = await SagaStack.start({
+      GRAPHQL_SUBSCRIBER_BUFFER: String(BUFFER), GRAPHQL_MAX_COMPLEXITY: '1000000', GRAPHQL_MAX_DEPTH: '20', SAGA_STEP_TIMEOUT_MS: '60000',
+    });
     healthy = wsClient(stack.service.url, wsAuth('viewer'));
   });
   afterAll(async () => {
@@ -83,6 +88,39 @@ describe('a subscriber that stops reading', () => {
       const error = await eventually(() => slow.messages.find((m) => m.id === 'slow' && m.type === 'error'), 30000, 'the slow subscriber\'s error');
       expect(error.payload[0].extensions.code).toBe('SUBSCRIBER_TOO_SLOW');
       expect(error.payload[0].message).toMatch(/too slow/i);
+    } finally {
+      slow.close();
+    }
+  }, 240000);
+
+  it('a slow sagaEvents subscriber is told where to resume, and resuming there loses and repeats nothing', async () => {
+    const order = await stack.participants.createOrder({ scenario: 'silent:ProcessPayment' });
+    const saga = await eventually(async () => {
+      const row = await stack.sagaByOrder(order.orderId);
+      return row?.current_step === 'processPayment' ? row : undefined;
+    }, 20000, 'the saga waiting in processPayment');
+    const eventAliases = Array.from({ length: 300 }, (_, i) => `d${i}: detail t${i}: type a${i}: actor`).join(' ');
+    const slow = await stalledSubscriber(stack.service.url, `subscription { sagaEvents(sagaId: "${saga.id}", afterSequence: 0) { sequence ${eventAliases} } }`);
+    try {
+      // Each retry commits a few events; together far more than the socket and the buffer hold.
+      for (let i = 0; i < 150; i += 1) {
+        const retried = await postGraphQL(stack.service.url, RetryStepDocument,
+          { sagaId: saga.id, step: 'processPayment', reason: `nudge ${i}`, idempotencyKey: randomUUID() }, bearer('operator'));
+        expect(retried.body.errors).toBeUndefined();
+      }
+      const total = (await stack.sagaByOrder(order.orderId))!.event_seq;
+      slow.resume();
+      const error = await eventually(() => slow.messages.find((m) => m.id === 'slow' && m.type === 'error'), 30000, 'the slow subscriber\'s error');
+      expect(error.payload[0].extensions.code).toBe('SUBSCRIBER_TOO_SLOW');
+      const resumeAfter = error.payload[0].extensions.resumeAfterSequence as number;
+      // Everything handed to the socket before the error arrived, in order, and ends where it says.
+      const seen = slow.messages.filter((m) => m.id === 'slow' && m.type === 'next').map((m) => m.payload.data.sagaEvents.sequence as number);
+      expect(seen).toEqual(Array.from({ length: resumeAfter }, (_, i) => i + 1));
+      expect(resumeAfter).toBeLessThan(total);
+      const rest = await takeFromSubscription<{ sagaEvents: { sequence: number } }>(healthy,
+        'subscription ($sagaId: ID!, $after: Int!) { sagaEvents(sagaId: $sagaId, afterSequence: $after) { sequence } }', total - resumeAfter,
+        { sagaId: saga.id, after: resumeAfter });
+      expect(rest.map((e) => e.sagaEvents.sequence)).toEqual(Array.from({ length: total - resumeAfter }, (_, i) => resumeAfter + 1 + i));
     } finally {
       slow.close();
     }
