@@ -93,6 +93,10 @@ describe('the GraphQL edge: the same rules on HTTP and graphql-ws, costs that ma
       // A bad argument is a field error (200, like every resolver's); NUL refuses the request before it runs (400).
       const cases: [string, Record<string, unknown>, number][] = [
         ['query($after: String) { auditLog(after: $after) { hasNextPage } }', { after: feedCursor('1|x') }, 200],
+        // Instants JavaScript's Date.parse accepts and PostgreSQL refuses.
+        ['query($after: String) { auditLog(after: $after) { hasNextPage } }', { after: feedCursor('0000-01-01T00:00:00.000Z|x') }, 200],
+        ['query($after: String) { sagas(after: $after) { edges { cursor } } }', { after: feedCursor('2026-02-31T00:00:00.000000Z|00000000-0000-0000-0000-000000000000') }, 200],
+        ['query($after: String) { sagas(after: $after) { edges { cursor } } }', { after: feedCursor('0000-01-01T00:00:00.000000Z|00000000-0000-0000-0000-000000000000') }, 200],
         ['query($id: String) { sagas(filter: { customerId: $id }) { edges { cursor } } }', { id: 'c\u0000' }, 400],
         ['{ sagas(filter: { customerId: "c\\u0000" }) { edges { cursor } } }', {}, 400],
       ];
