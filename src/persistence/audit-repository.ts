@@ -58,8 +58,9 @@ export class AuditRepository {
     if (filter.sagaId) { where.push('a.saga_id = ?::uuid'); params.push(filter.sagaId); }
     if (filter.actor) { where.push('a.actor = ?'); params.push(filter.actor); }
     if (filter.action) { where.push('a.action = ?'); params.push(filter.action); }
-    if (filter.since) { where.push('a.created_at >= ?'); params.push(filter.since.toISOString()); }
-    if (filter.until) { where.push('a.created_at < ?'); params.push(filter.until.toISOString()); }
+    // Dates, not ISO text: node-postgres writes any year (year 0 as 1 BC); ISO text "0000-..." is refused.
+    if (filter.since) { where.push('a.created_at >= ?'); params.push(filter.since); }
+    if (filter.until) { where.push('a.created_at < ?'); params.push(filter.until); }
     if (before) { where.push('(a.created_at, a.idempotency_key) < (?::timestamptz, ?)'); params.push(before.at, before.id); }
     params.push(limit);
     const rows = await selectRows<Row>(this.knex,

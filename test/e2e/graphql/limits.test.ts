@@ -105,6 +105,9 @@ describe('the GraphQL edge: the same rules on HTTP and graphql-ws, costs that ma
         expect({ variables, status, code: body.errors?.[0].extensions?.code }).toEqual({ variables, status: expected, code: 'BAD_USER_INPUT' });
         expect(JSON.stringify(body)).not.toMatch(LEAK);
       }
+      // Year 0 is a valid DateTimeISO; PostgreSQL has no year 0 in ISO text, but takes the instant as a Date (1 BC).
+      const early = await postGraphQL(url(), 'query($d: DateTimeISO) { auditLog(filter: { since: $d }) { hasNextPage } }', { d: '0000-01-01T00:00:00Z' }, bearer('viewer'));
+      expect(early.body).toEqual({ data: { auditLog: { hasNextPage: false } } });
     });
 
     it('closes a connection without a valid key at connection_init (4403)', async () => {
