@@ -276,6 +276,9 @@ describe('the GraphQL edge: the same rules on HTTP and graphql-ws, costs that ma
         await locker.query('lock table manual_action in access exclusive mode');
         // More stuck reads than the engine's pool has connections.
         const reads = Array.from({ length: 8 }, () => postGraphQL(url(), '{ auditLog(first: 5) { hasNextPage } }', {}, bearer('viewer')));
+        // The same over graphql-ws: the shared formatter turns PostgreSQL's cancel into QUERY_TIMEOUT there too.
+        const ws = wsClient(url(), wsAuth('viewer'));
+        const wsRead = wsErrors(ws, '{ auditLog(first: 5) { hasNextPage } }').finally(() => ws.dispose());
         const order = await stack.participants.createOrder();
         await stack.waitForStatus(order.orderId, 'COMPLETED', 30000);
         const info = await postGraphQL(url(), '{ serviceInfo { name } }', {}, bearer('viewer'));
@@ -286,6 +289,9 @@ describe('the GraphQL edge: the same rules on HTTP and graphql-ws, costs that ma
           expect(answer.body.errors?.[0].extensions?.code).toBe('QUERY_TIMEOUT');
           expect(JSON.stringify(answer.body)).not.toMatch(LEAK);
         }
+        const overWs = await wsRead;
+        expect(overWs[0].extensions?.code).toBe('QUERY_TIMEOUT');
+        expect(JSON.stringify(overWs)).not.toMatch(LEAK);
         await locker.query('rollback');
         released = true;
         const after = await postGraphQL(url(), '{ auditLog(first: 5) { hasNextPage } }', {}, bearer('viewer'));
