@@ -1,7 +1,7 @@
 import type { Knex, MikroORM } from '@mikro-orm/postgresql';
 import { auditOutcome, type AuditOutcome } from '../runtime/audit';
 import type { AnySagaState } from '../runtime/ports';
-import { execute, selectRows } from './sql';
+import { execute, isUtcInstantText, selectRows } from './sql';
 
 export interface AuditFilter {
   sagaId?: string;
@@ -36,8 +36,7 @@ const COLUMNS = `a.idempotency_key, a.saga_id, a.action, a.actor, a.roles, a.rea
 
 /** A keyset position the list query's casts accept: an ISO 8601 UTC instant and a stored idempotency key (no NUL, at most 200 characters). */
 export function isAuditPosition(position: { at: string; id: string }): boolean {
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(position.at) && !Number.isNaN(Date.parse(position.at))
-    && position.id.length > 0 && position.id.length <= 200 && !position.id.includes('\u0000');
+  return isUtcInstantText(position.at) && position.id.length > 0 && position.id.length <= 200 && !position.id.includes('\u0000');
 }
 
 /**
@@ -59,8 +58,9 @@ export class AuditRepository {
     if (filter.sagaId) { where.push('a.saga_id = ?::uuid'); params.push(filter.sagaId); }
     if (filter.actor) { where.push('a.actor = ?'); params.push(filter.actor); }
     if (filter.action) { where.push('a.action = ?'); params.push(filter.action); }
-    if (filter.since) { where.push('a.created_at >= ?'); params.push(filter.since.toISOString()); }
-    if (filter.until) { where.push('a.created_at < ?'); params.push(filter.until.toISOString()); }
+    // Dates, not ISO text: node-postgres writes any year (year 0 as 1 BC); ISO text "0000-..." is refused.
+    if (filter.since) { where.push('a.created_at >= ?'); params.push(filter.since); }
+    if (filter.until) { where.push('a.created_at < ?'); params.push(filter.until); }
     if (before) { where.push('(a.created_at, a.idempotency_key) < (?::timestamptz, ?)'); params.push(before.at, before.id); }
     params.push(limit);
     const rows = await selectRows<Row>(this.knex,

@@ -46,3 +46,17 @@ export function groupBySize<T>(items: readonly T[], sizeOf: (item: T) => number,
   if (group.length > 0) groups.push(group);
   return groups;
 }
+
+/**
+ * An ISO 8601 UTC instant (`YYYY-MM-DDTHH:MM:SS[.fraction]Z`, up to microseconds) that PostgreSQL's
+ * timestamptz accepts as the same instant: a real calendar day (Date.parse takes 31 February) and a
+ * year from 1 (PostgreSQL has no year 0).
+ */
+export function isUtcInstantText(text: string): boolean {
+  const match = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.exec(text);
+  if (!match || Number(match[1]) < 1) return false;
+  // Compared at millisecond precision, as far as a JavaScript Date goes.
+  const millis = `${text.slice(0, 19)}.${(match[2] ?? '.').slice(1).padEnd(3, '0').slice(0, 3)}Z`;
+  const date = new Date(millis);
+  return !Number.isNaN(date.getTime()) && date.toISOString() === millis;
+}

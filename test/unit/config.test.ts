@@ -30,6 +30,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SAGA_PAYMENT_METHODS: 'credit card' }, [])).toThrow(/SAGA_PAYMENT_METHODS/);
   });
 
+  it('has edge limits and a read pool of their own, each set by its variable', () => {
+    const defaults = loadConfig({}, []);
+    expect(defaults.graphql).toMatchObject({ maxDepth: 15, maxAliases: 1000, maxTokens: 50000, maxRequestBytes: 1048576, wsMaxSubscriptions: 20, wsMaxConnectionsPerKey: 20 });
+    expect(defaults.database).toMatchObject({ poolSize: 10, readPoolSize: 4, readStatementTimeoutMs: 10000 });
+    const set = loadConfig({
+      GRAPHQL_MAX_ALIASES: '10', GRAPHQL_MAX_TOKENS: '2000', GRAPHQL_MAX_REQUEST_BYTES: '65536', GRAPHQL_WS_MAX_SUBSCRIPTIONS: '3',
+      GRAPHQL_WS_MAX_CONNECTIONS_PER_KEY: '4', DATABASE_READ_POOL_SIZE: '2', DATABASE_READ_STATEMENT_TIMEOUT_MS: '500',
+    }, []);
+    expect(set.graphql).toMatchObject({ maxAliases: 10, maxTokens: 2000, maxRequestBytes: 65536, wsMaxSubscriptions: 3, wsMaxConnectionsPerKey: 4 });
+    expect(set.database).toMatchObject({ readPoolSize: 2, readStatementTimeoutMs: 500 });
+    expect(() => loadConfig({ DATABASE_READ_POOL_SIZE: '0' }, [])).toThrow(/DATABASE_READ_POOL_SIZE/);
+  });
+
   it('names the bad variable', () => {
     expect(() => loadConfig({ SERVER_PORT: 'eighty' }, [])).toThrow(ConfigError);
     expect(() => loadConfig({ SERVER_PORT: 'eighty' }, [])).toThrow(/SERVER_PORT \(server\.port\)/);

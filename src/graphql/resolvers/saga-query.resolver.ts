@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { AnySagaDefinition } from '../../core';
 import { isUuid, type SagaKey, type SagaListFilter } from '../../persistence/saga-read-repository';
+import { isUtcInstantText } from '../../persistence/sql';
 import type { GraphQLContext } from '../context';
 import { toSagaEventType, toSagaType } from '../mappers';
 import type { SchemaDependencies } from '../schema';
@@ -31,7 +32,7 @@ export function encodeCursor(key: SagaKey): string {
 export function decodeCursor(cursor: string): SagaKey | null {
   if (!/^[A-Za-z0-9_-]+={0,2}$/.test(cursor)) return null;
   const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/i.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match || Number.isNaN(Date.parse(match[1])) || !isUuid(match[2])) return null;
+  if (!match || !isUtcInstantText(match[1]) || !isUuid(match[2])) return null;
   return { createdAt: match[1], id: match[2] };
 }
 

@@ -93,6 +93,10 @@ describe('the GraphQL edge: the same rules on HTTP and graphql-ws, costs that ma
       // A bad argument is a field error (200, like every resolver's); NUL refuses the request before it runs (400).
       const cases: [string, Record<string, unknown>, number][] = [
         ['query($after: String) { auditLog(after: $after) { hasNextPage } }', { after: feedCursor('1|x') }, 200],
+        // Instants JavaScript's Date.parse accepts and PostgreSQL refuses.
+        ['query($after: String) { auditLog(after: $after) { hasNextPage } }', { after: feedCursor('0000-01-01T00:00:00.000Z|x') }, 200],
+        ['query($after: String) { sagas(after: $after) { edges { cursor } } }', { after: feedCursor('2026-02-31T00:00:00.000000Z|00000000-0000-0000-0000-000000000000') }, 200],
+        ['query($after: String) { sagas(after: $after) { edges { cursor } } }', { after: feedCursor('0000-01-01T00:00:00.000000Z|00000000-0000-0000-0000-000000000000') }, 200],
         ['query($id: String) { sagas(filter: { customerId: $id }) { edges { cursor } } }', { id: 'c\u0000' }, 400],
         ['{ sagas(filter: { customerId: "c\\u0000" }) { edges { cursor } } }', {}, 400],
       ];
@@ -101,6 +105,9 @@ describe('the GraphQL edge: the same rules on HTTP and graphql-ws, costs that ma
         expect({ variables, status, code: body.errors?.[0].extensions?.code }).toEqual({ variables, status: expected, code: 'BAD_USER_INPUT' });
         expect(JSON.stringify(body)).not.toMatch(LEAK);
       }
+      // Year 0 is a valid DateTimeISO; PostgreSQL has no year 0 in ISO text, but takes the instant as a Date (1 BC).
+      const early = await postGraphQL(url(), 'query($d: DateTimeISO) { auditLog(filter: { since: $d }) { hasNextPage } }', { d: '0000-01-01T00:00:00Z' }, bearer('viewer'));
+      expect(early.body).toEqual({ data: { auditLog: { hasNextPage: false } } });
     });
 
     it('closes a connection without a valid key at connection_init (4403)', async () => {
@@ -269,6 +276,9 @@ describe('the GraphQL edge: the same rules on HTTP and graphql-ws, costs that ma
         await locker.query('lock table manual_action in access exclusive mode');
         // More stuck reads than the engine's pool has connections.
         const reads = Array.from({ length: 8 }, () => postGraphQL(url(), '{ auditLog(first: 5) { hasNextPage } }', {}, bearer('viewer')));
+        // The same over graphql-ws: the shared formatter turns PostgreSQL's cancel into QUERY_TIMEOUT there too.
+        const ws = wsClient(url(), wsAuth('viewer'));
+        const wsRead = wsErrors(ws, '{ auditLog(first: 5) { hasNextPage } }').finally(() => ws.dispose());
         const order = await stack.participants.createOrder();
         await stack.waitForStatus(order.orderId, 'COMPLETED', 30000);
         const info = await postGraphQL(url(), '{ serviceInfo { name } }', {}, bearer('viewer'));
@@ -279,6 +289,9 @@ describe('the GraphQL edge: the same rules on HTTP and graphql-ws, costs that ma
           expect(answer.body.errors?.[0].extensions?.code).toBe('QUERY_TIMEOUT');
           expect(JSON.stringify(answer.body)).not.toMatch(LEAK);
         }
+        const overWs = await wsRead;
+        expect(overWs[0].extensions?.code).toBe('QUERY_TIMEOUT');
+        expect(JSON.stringify(overWs)).not.toMatch(LEAK);
         await locker.query('rollback');
         released = true;
         const after = await postGraphQL(url(), '{ auditLog(first: 5) { hasNextPage } }', {}, bearer('viewer'));

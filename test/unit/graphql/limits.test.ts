@@ -2,6 +2,7 @@ import { buildSchema, GraphQLError, parse, specifiedRules, validate } from 'grap
 import { checkOperation, COST, depthRule, type QueryLimits } from '../../../src/graphql/limits';
 import { isAuditPosition } from '../../../src/persistence/audit-repository';
 import { isFeedPosition } from '../../../src/persistence/saga-read-repository';
+import { isUtcInstantText } from '../../../src/persistence/sql';
 
 const schema = buildSchema(`
   type Query { node: Node, sagas(first: Int): SagaConnection, name(text: String): String }
@@ -76,6 +77,15 @@ describe('cursor positions', () => {
     expect(isFeedPosition({ txId: '18446744073709551616', id: '1' })).toBe(false);
     expect(isFeedPosition({ txId: '1', id: '9223372036854775808' })).toBe(false);
     expect(isFeedPosition({ txId: '1', id: '-1' })).toBe(false);
+  });
+
+  it('accepts only instants PostgreSQL reads as the same instant', () => {
+    for (const ok of ['2026-01-01T00:00:00Z', '2026-01-01T00:00:00.1Z', '2026-02-28T23:59:59.999Z', '2024-02-29T00:00:00.123456Z', '0001-01-01T00:00:00Z']) {
+      expect({ ok, valid: isUtcInstantText(ok) }).toEqual({ ok, valid: true });
+    }
+    for (const bad of ['2026-02-31T00:00:00Z', '0000-01-01T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:00:60Z', '2026-01-01', '2026-01-01T00:00:00.1234567Z', '2026-01-01T00:00:00+01:00']) {
+      expect({ bad, valid: isUtcInstantText(bad) }).toEqual({ bad, valid: false });
+    }
   });
 
   it('accepts only audit positions PostgreSQL can compare', () => {
