@@ -3,7 +3,7 @@ import {
   defaultFieldResolver, getNamedType, GraphQLError, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType,
   type GraphQLArgument, type GraphQLField, type GraphQLFieldResolver, type GraphQLInputType, type GraphQLSchema,
 } from 'graphql';
-import { MASK, maskValue, type PersonalDataPolicy } from '../core/personal-data';
+import { maskValue, type PersonalDataPolicy } from '../core/personal-data';
 import type { GraphQLContext, Viewer } from './context';
 import { badInput } from './guards';
 
@@ -192,4 +192,3 @@ function cursorCodec(secret: string): CursorCodec {
 const each = (value: unknown, mask: (v: unknown) => unknown): unknown => (Array.isArray(value) ? value.map(mask) : mask(value));
 const isPromise = (value: unknown): value is Promise<unknown> => !!value && typeof (value as Promise<unknown>).then === 'function';
 
-export { MASK };
