@@ -64,6 +64,8 @@ export const ANALYST_FIELD_RULES: Record<string, FieldRule> = {
  */
 const SEALED_CURSOR_ARGS: Record<string, string> = { 'Query.auditLog': 'after' };
 
+const masked = new WeakSet<GraphQLSchema>();
+
 /** Scalars that cannot carry a name, an address or prose. */
 const SAFE_SCALARS = new Set(['Int', 'Float', 'Boolean', 'DateTimeISO']);
 
@@ -99,6 +101,9 @@ export interface AnalystMasking {
  * Other callers pay one check per field.
  */
 export function applyAnalystMasking(schema: GraphQLSchema, options: AnalystMasking): GraphQLSchema {
+  // Twice would pseudonymise pseudonyms and seal sealed cursors.
+  if (masked.has(schema)) throw new Error('analyst masking is already applied to this schema');
+  masked.add(schema);
   const codec = cursorCodec(options.secret ?? randomBytes(32).toString('base64url'));
   const maskers: Record<FieldRule, (value: unknown) => unknown> = {
     public: (v) => v,
