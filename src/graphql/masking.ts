@@ -82,6 +82,11 @@ export function fieldsNeedingRules(schema: GraphQLSchema): string[] {
   });
 }
 
+/** A field nobody classified yet: masked for analysts, JSON by its keys (a string would not be a JSON object). */
+function unclassified(field: GraphQLField<unknown, unknown>): FieldRule {
+  return getNamedType(field.type).name.startsWith('JSON') ? 'json' : 'personal';
+}
+
 function needsRule(field: GraphQLField<unknown, unknown>): boolean {
   const named = getNamedType(field.type);
   return isScalarType(named) && !SAFE_SCALARS.has(named.name) && !isEnumType(named);
@@ -117,7 +122,7 @@ export function applyAnalystMasking(schema: GraphQLSchema, options: AnalystMaski
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const name = `${type.name}.${field.name}`;
-      const rule = needsRule(field) ? ANALYST_FIELD_RULES[name] ?? 'personal' : 'public';
+      const rule = needsRule(field) ? ANALYST_FIELD_RULES[name] ?? unclassified(field) : 'public';
       const masker = maskers[rule];
       const checkArgs = argumentCheck(field.args, options.policy, SEALED_CURSOR_ARGS[name], codec);
       const resolve: GraphQLFieldResolver<unknown, GraphQLContext> = field.resolve ?? defaultFieldResolver;
