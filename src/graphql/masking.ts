@@ -82,9 +82,16 @@ export function fieldsNeedingRules(schema: GraphQLSchema): string[] {
   });
 }
 
-/** A field nobody classified yet: masked for analysts, JSON by its keys (a string would not be a JSON object). */
-function unclassified(field: GraphQLField<unknown, unknown>): FieldRule {
-  return getNamedType(field.type).name.startsWith('JSON') ? 'json' : 'personal';
+/** A field nobody classified yet: masked for analysts; JSON keeps its shape with every string masked. */
+function unclassified(field: GraphQLField<unknown, unknown>): 'personal' | 'unclassifiedJson' {
+  return getNamedType(field.type).name.startsWith('JSON') ? 'unclassifiedJson' : 'personal';
+}
+
+function maskStrings(value: unknown): unknown {
+  if (typeof value === 'string') return maskValue(value);
+  if (Array.isArray(value)) return value.map(maskStrings);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, maskStrings(v)]));
 }
 
 function needsRule(field: GraphQLField<unknown, unknown>): boolean {
@@ -110,13 +117,14 @@ export function applyAnalystMasking(schema: GraphQLSchema, options: AnalystMaski
   if (masked.has(schema)) throw new Error('analyst masking is already applied to this schema');
   masked.add(schema);
   const codec = cursorCodec(options.secret ?? randomBytes(32).toString('base64url'));
-  const maskers: Record<FieldRule, (value: unknown) => unknown> = {
+  const maskers: Record<FieldRule | 'unclassifiedJson', (value: unknown) => unknown> = {
     public: (v) => v,
     personal: (v) => each(v, maskValue),
     text: (v) => each(v, maskValue),
     json: (v) => options.policy.mask(v),
     pseudonym: (v) => each(v, (x) => (typeof x === 'string' ? codec.pseudonym(x) : x)),
     sealedCursor: (v) => each(v, (x) => (typeof x === 'string' ? codec.seal(x) : x)),
+    unclassifiedJson: maskStrings,
   };
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
