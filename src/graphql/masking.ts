@@ -3,7 +3,7 @@ import {
   defaultFieldResolver, getNamedType, GraphQLError, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType,
   type GraphQLArgument, type GraphQLField, type GraphQLFieldResolver, type GraphQLInputType, type GraphQLSchema,
 } from 'graphql';
-import { MASK, maskValue, type PersonalDataPolicy } from '../core/personal-data';
+import { maskValue, type PersonalDataPolicy } from '../core/personal-data';
 import type { GraphQLContext, Viewer } from './context';
 import { badInput } from './guards';
 
@@ -64,6 +64,8 @@ export const ANALYST_FIELD_RULES: Record<string, FieldRule> = {
  */
 const SEALED_CURSOR_ARGS: Record<string, string> = { 'Query.auditLog': 'after' };
 
+const masked = new WeakSet<GraphQLSchema>();
+
 /** Scalars that cannot carry a name, an address or prose. */
 const SAFE_SCALARS = new Set(['Int', 'Float', 'Boolean', 'DateTimeISO']);
 
@@ -78,6 +80,18 @@ export function fieldsNeedingRules(schema: GraphQLSchema): string[] {
     if (!isObjectType(type)) return [];
     return Object.values(type.getFields()).filter((f) => needsRule(f)).map((f) => `${type.name}.${f.name}`);
   });
+}
+
+/** A field nobody classified yet: masked for analysts; JSON keeps its shape with every string masked. */
+function unclassified(field: GraphQLField<unknown, unknown>): 'personal' | 'unclassifiedJson' {
+  return getNamedType(field.type).name.startsWith('JSON') ? 'unclassifiedJson' : 'personal';
+}
+
+function maskStrings(value: unknown): unknown {
+  if (typeof value === 'string') return maskValue(value);
+  if (Array.isArray(value)) return value.map(maskStrings);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, maskStrings(v)]));
 }
 
 function needsRule(field: GraphQLField<unknown, unknown>): boolean {
@@ -99,20 +113,24 @@ export interface AnalystMasking {
  * Other callers pay one check per field.
  */
 export function applyAnalystMasking(schema: GraphQLSchema, options: AnalystMasking): GraphQLSchema {
+  // Twice would pseudonymise pseudonyms and seal sealed cursors.
+  if (masked.has(schema)) throw new Error('analyst masking is already applied to this schema');
+  masked.add(schema);
   const codec = cursorCodec(options.secret ?? randomBytes(32).toString('base64url'));
-  const maskers: Record<FieldRule, (value: unknown) => unknown> = {
+  const maskers: Record<FieldRule | 'unclassifiedJson', (value: unknown) => unknown> = {
     public: (v) => v,
     personal: (v) => each(v, maskValue),
     text: (v) => each(v, maskValue),
     json: (v) => options.policy.mask(v),
     pseudonym: (v) => each(v, (x) => (typeof x === 'string' ? codec.pseudonym(x) : x)),
     sealedCursor: (v) => each(v, (x) => (typeof x === 'string' ? codec.seal(x) : x)),
+    unclassifiedJson: maskStrings,
   };
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const name = `${type.name}.${field.name}`;
-      const rule = needsRule(field) ? ANALYST_FIELD_RULES[name] ?? 'personal' : 'public';
+      const rule = needsRule(field) ? ANALYST_FIELD_RULES[name] ?? unclassified(field) : 'public';
       const masker = maskers[rule];
       const checkArgs = argumentCheck(field.args, options.policy, SEALED_CURSOR_ARGS[name], codec);
       const resolve: GraphQLFieldResolver<unknown, GraphQLContext> = field.resolve ?? defaultFieldResolver;
@@ -192,4 +210,3 @@ function cursorCodec(secret: string): CursorCodec {
 const each = (value: unknown, mask: (v: unknown) => unknown): unknown => (Array.isArray(value) ? value.map(mask) : mask(value));
 const isPromise = (value: unknown): value is Promise<unknown> => !!value && typeof (value as Promise<unknown>).then === 'function';
 
-export { MASK };

@@ -106,6 +106,20 @@ describe('analyst masking over the schema', () => {
     expect(foreign.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('masks a field nobody classified for analysts: text as ***, JSON with every string masked', async () => {
+    const saved = { total: ANALYST_FIELD_RULES['Saga.totalAmount'], data: ANALYST_FIELD_RULES['Saga.data'] };
+    delete ANALYST_FIELD_RULES['Saga.totalAmount'];
+    delete ANALYST_FIELD_RULES['Saga.data'];
+    try {
+      const unlisted = await schema();
+      const { data } = await graphql({ schema: unlisted, source: `{ saga(id: "${SAGA_ID}") { totalAmount data } }`, contextValue: context(['analyst']) });
+      expect(data!.saga).toEqual({ totalAmount: '***', data: { customerId: '***', totalAmount: '***', contact: { customerEmail: '***' } } });
+    } finally {
+      ANALYST_FIELD_RULES['Saga.totalAmount'] = saved.total;
+      ANALYST_FIELD_RULES['Saga.data'] = saved.data;
+    }
+  });
+
   it('masks only callers whose every role is analyst', () => {
     expect(mustMask({ actor: 'a', roles: ['analyst'] })).toBe(true);
     expect(mustMask({ actor: 'a', roles: ['analyst', 'viewer'] })).toBe(false);
