@@ -90,9 +90,9 @@ export const FAULTS: readonly Fault[] = [
         await sleep(random(500, 3000));
         // Mostly one instance (the survivor takes over), sometimes both (nobody is left).
         const victims = Math.random() < 0.25 ? [0, 1] : [random(0, 2)];
-        for (const v of victims) await fleet.kill(v);
+        await Promise.all(victims.map((v) => fleet.kill(v)));
         await sleep(random(200, 2000));
-        for (const v of victims) await fleet.startInstance(v);
+        await Promise.all(victims.map((v) => fleet.startInstance(v)));
       }
       return { endedAt: Date.now() };
     },

@@ -22,6 +22,8 @@ export interface FaultWindow {
   readyMustDrop: boolean;
   /** Nothing interrupted the live step stream, so sagaStepUpdated must be complete too. */
   liveStepsMustBeComplete: boolean;
+  /** The fault was over: sagas started later must reach a live subscriber completely, whatever came before. */
+  endedAt: number;
 }
 
 export interface Evidence {
@@ -217,7 +219,7 @@ export async function expectedStreams(db: Pool, sagaIds: string[]): Promise<{ al
   return { all, steps, types };
 }
 
-export async function streamComplete(e: Evidence, sagas: Map<string, SagaRow>): Promise<CheckResult & { missingSagas: number }> {
+export async function streamComplete(e: Evidence, sagas: Map<string, SagaRow>): Promise<CheckResult & { missingSagas: number; checkedAfter: number }> {
   const violations: string[] = [];
   const ids = e.orders.flatMap((o) => (sagas.get(o.orderId) ? [sagas.get(o.orderId)!.id] : []));
   const expected = await expectedStreams(e.db, ids);
@@ -234,8 +236,16 @@ export async function streamComplete(e: Evidence, sagas: Map<string, SagaRow>): 
     }
     if (stepGaps > 0) violations.push(`sagaStepUpdated incomplete for ${stepGaps} of ${ids.length} sagas`);
   }
+  // Live streams must work again after any fault, for the subscriber connected now: every saga
+  // placed after the fault (and after it connected) shows all its step events on sagaStepUpdated.
+  const connectedAt = e.subscriber.connectedAt;
+  const liveFrom = Math.max(e.window.endedAt + 2_000, (connectedAt ?? Infinity) + 500);
+  const after = e.orders.filter((o) => o.placedAt > liveFrom && sagas.get(o.orderId)).map((o) => sagas.get(o.orderId)!.id);
+  const silent = after.filter((id) => streamGaps(expected.steps.get(id) ?? [], e.subscriber.steps.get(id) ?? [], () => '') !== null);
+  if (connectedAt === null) violations.push('the healthy subscriber is not connected after the fault');
+  else if (silent.length) violations.push(`sagaStepUpdated after the fault: ${silent.length} of ${after.length} sagas started later incomplete (live updates lost after the fault)`);
   if (e.subscriber.errors.length && e.window.liveStepsMustBeComplete) violations.push(`healthy subscriber errors: ${e.subscriber.errors.slice(0, 3).join(' | ')}`);
-  return { invariant: 'the healthy subscriber saw every change of its sagas in order', violations: listed(violations), missingSagas };
+  return { invariant: 'the healthy subscriber saw every change of its sagas in order', violations: listed(violations), missingSagas, checkedAfter: after.length };
 }
 
 /** /ready said 503 while a dependency was down (after a few seconds to notice) and 200 after. */

@@ -22,7 +22,7 @@ export interface FaultProfile {
 }
 
 const PROFILES: Record<ProfileName, FaultProfile> = {
-  short: { name: 'short', outageMs: 10_000, brokerDeadMs: 4_000, leadMs: 2_000, trailMs: 2_000, orderEveryMs: 250, orchestratorKills: 3, slowSubscriberOrders: 300 },
+  short: { name: 'short', outageMs: 10_000, brokerDeadMs: 4_000, leadMs: 2_000, trailMs: 5_000, orderEveryMs: 250, orchestratorKills: 3, slowSubscriberOrders: 300 },
   long: { name: 'long', outageMs: 60_000, brokerDeadMs: 15_000, leadMs: 10_000, trailMs: 10_000, orderEveryMs: 150, orchestratorKills: 8, slowSubscriberOrders: 1_500 },
 };
 

@@ -47,7 +47,7 @@ export async function runFault(fault: Fault, infra: Infrastructure): Promise<Fau
     const evidence: Evidence = {
       db: world.db, ledger: world.participants.ledger, orders: world.stream.orders, poisons: world.poison.injected,
       deadLetters: world.deadLetters.records, subscriber: world.subscriber, readySamples: world.probe.samples, finalReady,
-      window: { ...fault.window, downFrom: times.downFrom, downTo: times.downTo },
+      window: { ...fault.window, downFrom: times.downFrom, downTo: times.downTo, endedAt: times.endedAt },
     };
     const sagas = await sagasByOrder(world.db);
     const outcome = exactlyOneOutcome(evidence, sagas);
@@ -68,7 +68,7 @@ export async function runFault(fault: Fault, infra: Infrastructure): Promise<Fau
       stuck: stuck.stuck,
       unrefunded: money.unrefunded,
       deadLetters: evidence.poisons.length ? `${dlq.matched}/${evidence.poisons.length}` : dlq.violations.length ? 'strays' : '-',
-      stream: stream.missingSagas ? `${stream.missingSagas} sagas with gaps` : 'complete',
+      stream: `${stream.missingSagas ? `feed gaps in ${stream.missingSagas}` : 'feed complete'}, ${world.subscriber.reconnects} reconnects, live after: ${stream.violations.some((v) => v.includes('after the fault')) ? 'lost' : `ok (${stream.checkedAfter})`}`,
       ready: ready.violations.length ? 'wrong' : 'ok',
       recoveryMs: settledAt === null ? null : Math.max(0, settledAt - times.endedAt),
       violated: checks.filter((c) => c.violations.length > 0).length,

@@ -20,6 +20,8 @@ export class HealthySubscriber {
   readonly steps = new Map<string, number[]>();
   readonly errors: string[] = [];
   reconnects = 0;
+  /** When the current connection was acknowledged: live step events from then on must all arrive. */
+  connectedAt: number | null = null;
   private cursor: string | null = null;
   private client?: Client;
   private stopped = false;
@@ -36,12 +38,16 @@ export class HealthySubscriber {
     const urls = this.urls();
     if (urls.length === 0) { this.scheduleReconnect(); return; }
     const url = urls[Math.floor(Math.random() * urls.length)];
-    const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: wsAuth('viewer'), retryAttempts: 0, lazy: true });
+    const client = createClient({
+      url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: wsAuth('viewer'), retryAttempts: 0, lazy: true,
+      on: { connected: () => { this.connectedAt = Date.now(); } },
+    });
     this.client = client;
     let ended = false;
     const end = (why: string) => {
       if (ended) return;
       ended = true;
+      this.connectedAt = null;
       if (!this.stopped) this.errors.push(why);
       void client.dispose();
       this.scheduleReconnect();
