@@ -2,6 +2,9 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  // The fault-injection suite has its own config (jest.faults.config.js): `npm test` runs its
+  // short profile after everything else, `npm run test:faults` its long one.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
   transform: {
     // Type-checking is `npm run build`'s job; here TypeScript only transpiles, which keeps runs fast.
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],

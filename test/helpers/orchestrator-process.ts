@@ -15,13 +15,13 @@ export class OrchestratorProcess {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
-  static async start(env: Record<string, string>): Promise<OrchestratorProcess> {
+  static async start(env: Record<string, string>, startTimeoutMs = 30000): Promise<OrchestratorProcess> {
     const child = spawn(process.execPath, [MAIN], {
       env: { PATH: process.env.PATH!, SERVER_PORT: '0', LOG_LEVEL: 'warn', SIMULATORS: 'false', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const proc = new OrchestratorProcess(child);
-    const deadline = Date.now() + 30000;
+    const deadline = Date.now() + startTimeoutMs;
     while (!proc.output.includes('listening on')) {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`orchestrator did not start:\n${proc.output}`);
       await sleep(50);
@@ -39,6 +39,21 @@ export class OrchestratorProcess {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
     this.child.kill('SIGTERM');
     return this.exited;
+  }
+
+  /** The service's base URL (http://127.0.0.1:<port>), from its start line. */
+  get url(): string {
+    const match = /listening on (http:\/\/[^/\s]+)/.exec(this.output);
+    if (!match) throw new Error('orchestrator has not printed its address');
+    return match[1];
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   get log(): string {
