@@ -105,9 +105,10 @@ export function flatten(tree: unknown, prefix = '', out = new Map<string, string
 /**
  * Reads the seed's keys from a flattened YAML file (may be empty) and the environment; the
  * environment wins over the file, as in Spring. `${name}`, `${name:default}` and
- * `${random.value}` placeholders in file values are resolved like Spring does.
+ * `${random.value}` placeholders in file values are resolved like Spring does. `ourEnvNames` are
+ * not reported as ignored (EUREKA_INSTANCE_ID is ours, not Spring's).
  */
-export function readSeed(file: Map<string, string>, env: NodeJS.ProcessEnv, fileName = 'config file'): SeedLayer {
+export function readSeed(file: Map<string, string>, env: NodeJS.ProcessEnv, fileName = 'config file', ourEnvNames = new Set<string>()): SeedLayer {
   const fileByCanonical = new Map([...file].map(([k, v]) => [canonical(k), { key: k, value: v }]));
   const resolve = placeholderResolver(fileByCanonical, env);
   const used = new Set<string>();
@@ -141,7 +142,7 @@ export function readSeed(file: Map<string, string>, env: NodeJS.ProcessEnv, file
     if (!used.has(`file:${canonical(key)}`)) ignored.push(`${key} (${fileName}): ${whyIgnored(key)}`);
   }
   for (const name of Object.keys(env)) {
-    if (/^(SPRING|EUREKA_(CLIENT|INSTANCE|SERVER))_/.test(name) && !used.has(`env:${name}`) && env[name] !== '') {
+    if (/^(SPRING|EUREKA_(CLIENT|INSTANCE|SERVER))_/.test(name) && !used.has(`env:${name}`) && !ourEnvNames.has(name) && env[name] !== '') {
       ignored.push(`${name} (environment): ${whyIgnored(name.replace(/_/g, '.'))}`);
     }
   }

@@ -251,7 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const { ours, seedKeys } = file ? readFile(file) : { ours: {}, seedKeys: new Map<string, string>() };
   let seed;
   try {
-    seed = readSeed(seedKeys, env, file);
+    seed = readSeed(seedKeys, env, file, new Set(Object.keys(ENV_MAP)));
   } catch (error) {
     if (error instanceof SeedConfigError) throw new ConfigError(`invalid configuration:\n  ${error.message}`);
     throw error;

@@ -179,9 +179,11 @@ describe("loadConfig: the seed's names", () => {
   });
 
   it('reads seed environment variables over the seed file, and reports unread SPRING_* variables', () => {
-    const config = loadConfig({ SPRING_KAFKA_BOOTSTRAP_SERVERS: 'env:9092', SPRING_DATA_REDIS_HOST: 'redis' }, ['--config', seedFile()]);
+    const config = loadConfig({ SPRING_KAFKA_BOOTSTRAP_SERVERS: 'env:9092', SPRING_DATA_REDIS_HOST: 'redis', EUREKA_INSTANCE_ID: 'ours' }, ['--config', seedFile()]);
     expect(config.kafka.brokers).toBe('env:9092');
+    expect(config.eureka.instanceId).toBe('ours');
     expect(config.seed.ignored.join('\n')).toMatch(/SPRING_DATA_REDIS_HOST \(environment\): Redis is not used/);
+    expect(config.seed.ignored.join('\n')).not.toMatch(/EUREKA_INSTANCE_ID|SPRING_KAFKA/);
   });
 
   it('accepts our own keys in Spring style (kebab case) in our sections', () => {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { TOPICS } from '../../../src/messaging/contract';
+import { StaticServiceDirectory, type ServiceDirectory, type ServiceInstance } from '../../../src/discovery/service-directory';
 import { HttpParticipantTransport, type HttpParticipantTransportOptions } from '../../../src/messaging/http-participant-transport';
 import { KafkaTransport } from '../../../src/messaging/kafka-transport';
 import { PrefixedTransport } from '../../../src/messaging/prefixed-transport';
@@ -154,6 +155,38 @@ describe('HttpParticipantTransport: participants over HTTP, Kafka for the rest',
     expect(spy.published.some((m) => m.topic === TOPICS.reserveInventory)).toBe(false);
     expect(received.some((m) => m.topic === TOPICS.reserveInventory)).toBe(false);
     expect(transport.routesHealth()).toEqual([{ topic: TOPICS.reserveInventory, url: `${participant.url}/inventory/reserve`, state: 'closed', failures: 0 }]);
+  });
+
+  it('resolves an lb://<service> route through the service directory per attempt, and tells it which instance could not be reached', async () => {
+    const dead: ServiceInstance = { id: 'dead', baseUrl: 'http://127.0.0.1:1' };
+    const alive: ServiceInstance = { id: 'alive', baseUrl: participant.url };
+    const reported: string[] = [];
+    let turn = 0;
+    const services: ServiceDirectory = {
+      pick: async (service) => (service === 'product-service' ? [dead, alive][turn++ % 2] : undefined),
+      reportFailure: (service, instance) => { reported.push(`${service}/${instance.id}`); },
+    };
+    const transport = build({ routes: { [TOPICS.reserveInventory]: { url: 'lb://product-service/inventory/reserve?v=2', service: 'product-service' } }, services });
+
+    await transport.publish([reserveInventory()]);
+
+    expect(participant.hits.map((h) => h.path)).toEqual(['/inventory/reserve?v=2']);
+    expect(reported).toEqual(['product-service/dead']);
+    expect(spy.published.filter((m) => m.topic === TOPICS.productReserved)).toHaveLength(1);
+    expect(transport.routesHealth()[0]).toMatchObject({ url: 'lb://product-service/inventory/reserve?v=2', state: 'closed', failures: 0 });
+  });
+
+  it('counts an lb:// command as failed, without a crash, when no instance is known; static addresses resolve it', async () => {
+    const route = { [TOPICS.reserveInventory]: { url: 'lb://product-service/inventory/reserve', service: 'product-service' } };
+    const none = build({ routes: route, services: new StaticServiceDirectory({}), retries: 1 });
+    await expect(none.publish([reserveInventory()])).resolves.toHaveLength(1);
+    expect(none.routesHealth()[0].failures).toBe(1);
+    expect(failureLogs()[0]).toMatchObject({ error: "no UP instance of service 'product-service' is known" });
+
+    const fixed = build({ routes: route, services: new StaticServiceDirectory({ 'product-service': participant.url }) });
+    await fixed.publish([reserveInventory()]);
+    expect(participant.hits.map((h) => h.path)).toEqual(['/inventory/reserve']);
+    expect(() => build({ routes: route })).toThrow(/names a service, but no service discovery is configured/);
   });
 
   it('puts each reply on the topic of its eventType; a body that is not a known reply goes raw to the primary reply topic', async () => {
