@@ -25,6 +25,7 @@ import { badInput } from './guards';
 export type FieldRule = 'public' | 'personal' | 'text' | 'json' | 'pseudonym' | 'sealedCursor';
 
 export const ANALYST_FIELD_RULES: Record<string, FieldRule> = {
+  'Caller.actor': 'public', 'Caller.roles': 'public',
   'ServiceInfo.name': 'public', 'ServiceInfo.version': 'public', 'ServiceInfo.transport': 'public', 'ServiceInfo.database': 'public',
   'Saga.id': 'public', 'Saga.type': 'public', 'Saga.orderId': 'public', 'Saga.customerId': 'personal', 'Saga.failureReason': 'text',
   'Saga.currentStep': 'public', 'Saga.lastError': 'text', 'Saga.warnings': 'text', 'Saga.totalAmount': 'public',

@@ -136,6 +136,7 @@ describe('the analyst role sees no personal data, on any query or subscription',
   /** Every query of the schema with its arguments. */
   const queries = (): Record<string, string> => ({
     serviceInfo: '',
+    me: '',
     saga: `id: "${stuck.id}"`,
     sagaByOrder: `orderId: "${stuck.orderId}"`,
     sagas: 'first: 5',
