@@ -342,8 +342,9 @@ function readFile(path: string): { ours: Record<string, Record<string, unknown>>
     const keys = new Map(Object.keys(shape[section].shape).map((k) => [canonical(k), k]));
     for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
       const ourKey = keys.get(canonical(key));
-      const scalar = value === null || typeof value !== 'object';
-      if (ourKey && scalar) (ours[section] ??= {})[ourKey] = value;
+      // Our keys take scalars and lists (e.g. saga.paymentMethods); a mapping under one of our names is the seed's shape.
+      const plain = value === null || typeof value !== 'object' || Array.isArray(value);
+      if (ourKey && plain) (ours[section] ??= {})[ourKey] = value;
       else ((rest[section] ??= {}) as Record<string, unknown>)[key] = value;
     }
   }

@@ -149,7 +149,7 @@ describe('AsyncAPI payload schemas agree with the zod contract', () => {
     ['OrderCreated', 'neither paymentMethod nor payments', false, withoutPaymentMethod],
     ['OrderCreated', 'empty payments split', false, { ...withoutPaymentMethod, payments: [] }],
     ['OrderCreated', 'wrong eventType', false, { ...orderCreated, eventType: 'ReserveInventory' }],
-    ['OrderCreated', 'amount with 15 integer digits', true, { ...orderCreated, totalAmount: '999999999999999.99' }],
+    ['OrderCreated', 'amount with 15 integer digits', true, { ...orderCreated, totalAmount: '999999999999999.99', items: [{ ...item, quantity: 1, unitPrice: '999999999999999.99' }] }],
     ['OrderCreated', 'amount with 16 integer digits (beyond numeric(19,4))', false, { ...orderCreated, totalAmount: '1000000000000000.00' }],
     ['OrderCreated', 'amount with 20 integer digits', false, { ...orderCreated, totalAmount: '12345678901234567890.00' }],
     ['OrderCreated', 'NUL in a string', false, { ...orderCreated, customerId: 'c\u0000' }],

@@ -88,7 +88,7 @@ describe('contract: only what storage accepts', () => {
   };
 
   it('amounts fit numeric(19,4): at most 15 integer digits and 4 decimals', () => {
-    expect(parse({ ...orderCreated, totalAmount: '999999999999999.9999' }).ok).toBe(true);
+    expect(parse({ ...orderCreated, totalAmount: '999999999999999.9999', items: [{ ...orderCreated.items[0], quantity: 1, unitPrice: '999999999999999.9999' }] }).ok).toBe(true);
     expect(errorOf({ ...orderCreated, totalAmount: '1000000000000000' })).toMatch(/^invalid OrderCreated: totalAmount: .*at most 15 integer digits/);
     expect(errorOf({ ...orderCreated, totalAmount: '12345678901234567890.00' })).toMatch(/totalAmount/);
     expect(errorOf({ ...orderCreated, items: [{ ...orderCreated.items[0], unitPrice: '1.00001' }] })).toMatch(/items\.0\.unitPrice/);
@@ -144,7 +144,7 @@ describe('contract: payload fingerprint', () => {
 
   it('differs when the content differs', () => {
     const base = payloadFingerprint(parsed(orderCreated));
-    expect(payloadFingerprint(parsed({ ...orderCreated, totalAmount: '129.91' }))).not.toBe(base);
+    expect(payloadFingerprint(parsed({ ...orderCreated, totalAmount: '129.91', items: [{ ...orderCreated.items[0], quantity: 1, unitPrice: '129.91' }] }))).not.toBe(base);
     expect(payloadFingerprint(parsed({ ...orderCreated, orderId: '6f1c1f5e-8c2a-4c53-9d0e-2b7f3f1a9aff' }))).not.toBe(base);
   });
 });
