@@ -7,6 +7,8 @@ import { eventually, kafkaBrokers } from '../../helpers/services';
 
 const ORDERS = 'order-created-events';
 const ORDERS_DLQ = 'order-created-events.dlq';
+/** Tests that restart the orchestrator or wait out a failing partition: rebalances take seconds each. */
+const RESTART_TEST_MS = 180_000;
 
 interface RawMessage {
   key: Buffer;
@@ -34,7 +36,8 @@ describe('poison messages never stop a partition', () => {
   let admin: Admin;
 
   beforeAll(async () => {
-    stack = await SagaStack.start();
+    // Steps wait long for replies: these tests are about the consumer, not about timeouts.
+    stack = await SagaStack.start({ SAGA_STEP_TIMEOUT_MS: '10000' });
     kafka = new Kafka({ brokers: kafkaBrokers(), clientId: 'poison-test', logLevel: logLevel.NOTHING });
     producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     admin = kafka.admin();
@@ -126,7 +129,7 @@ describe('poison messages never stop a partition', () => {
     await outboxDrained();
     const afterRestart = await letters();
     for (const message of bad) expect(of(afterRestart, message.key)).toHaveLength(1);
-  });
+  }, RESTART_TEST_MS);
 
   it('a redelivered dead letter is not dead-lettered again (one bad message, one record, whatever the restarts)', async () => {
     const key = Buffer.from(randomUUID());
@@ -141,7 +144,7 @@ describe('poison messages never stop a partition', () => {
     }
     const found = await lettersOf(key);
     expect(found.map((l) => l.record.error)).toEqual([expect.stringMatching(/malformed JSON/)]);
-  });
+  }, RESTART_TEST_MS);
 
   it('a message the database refuses (a CHECK the schema cannot know) is isolated; the rest of its partition and of its group commits', async () => {
     await stack.db.query("alter table saga_instance add constraint test_refuses_cursed check (customer_id is distinct from 'cursed-customer')");
@@ -206,5 +209,5 @@ describe('poison messages never stop a partition', () => {
     await eventually(async () => ((await fetch(`${stack.service.url}/ready`)).status === 200 ? true : undefined), 20000, '/ready to be 200 again');
     await outboxDrained();
     expect(await lettersOf(Buffer.from(order.orderId))).toEqual([]);
-  });
+  }, RESTART_TEST_MS);
 });

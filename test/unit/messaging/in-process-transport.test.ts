@@ -1,4 +1,5 @@
 import { InProcessTransport } from '../../../src/messaging/in-process-transport';
+import type { TransportMessage } from '../../../src/messaging/transport';
 import { eventually } from '../../helpers/services';
 
 describe('InProcessTransport', () => {
@@ -21,5 +22,20 @@ describe('InProcessTransport', () => {
     await subB.stop();
     await transport.close();
     await expect(transport.publish([{ topic: 't', key: 'k', value: '3' }])).rejects.toThrow('closed');
+  });
+
+  it('carries key bytes (a dead letter\'s original key) and header bytes, with text views', async () => {
+    const transport = new InProcessTransport();
+    const seen: TransportMessage[] = [];
+    const sub = await transport.subscribe({ groupId: 'g', topics: ['t'] }, async (batch) => { seen.push(...batch); });
+    await transport.publish([
+      { topic: 't', key: 'ignored', keyBytes: Buffer.from([0xff, 0x00]), value: 'v', headers: { h: 'x' } },
+      { topic: 't', key: 'text', value: 'w' },
+    ]);
+    await eventually(() => (seen.length === 2 ? true : undefined), 5000);
+    await sub.stop();
+    await transport.close();
+    expect(seen[0]).toMatchObject({ keyBytes: Buffer.from([0xff, 0x00]), headers: { h: 'x' }, headerBytes: { h: [Buffer.from('x')] } });
+    expect(seen[1]).toMatchObject({ key: 'text', keyBytes: Buffer.from('text') });
   });
 });
