@@ -37,8 +37,10 @@ const DEAD_LETTER = 'DeadLetter';
  * exactly what the refinement accepts (the asyncapi test checks the cases against zod).
  */
 const REFINEMENTS: Partial<Record<EventType, JsonSchema>> = {
-  // OrderCreated: either one paymentMethod or a non-empty payments[] split, never neither.
+  // OrderCreated: either one paymentMethod or a non-empty payments[] split, never neither. The
+  // money rules (src/sagas/order/amounts.ts) have no JSON Schema form; a $comment states them.
   OrderCreated: {
+    $comment: 'Also: totalAmount > 0 and equal to the sum of items quantity × unitPrice; unitPrice >= 0; payments[].amount > 0, adding up to totalAmount.',
     anyOf: [
       { required: ['paymentMethod'], properties: { paymentMethod: { type: 'string' } } },
       { required: ['payments'], properties: { payments: { type: 'array' } } },

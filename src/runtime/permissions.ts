@@ -1,4 +1,4 @@
-import { compensationPlan, type AnySagaDefinition } from '../core';
+import { compensationPlan, unkeptEffects, type AnySagaDefinition } from '../core';
 import { ManualActionError, type ManualActionName } from './manual-actions';
 import type { AnySagaState } from './ports';
 
@@ -24,8 +24,12 @@ export function rolesRequired(def: AnySagaDefinition, state: AnySagaState, actio
     case 'compensate':
       // Every compensation the action would run must be allowed (a refund among them needs finance).
       return strictest(compensationPlan(def, state).map((c) => undoRoles(c.step)));
-    case 'resume':
-      return compensating ? undoRoles(compensating) : state.currentStep ? forwardRoles(state.currentStep) : ['operator'];
+    case 'resume': {
+      const resumed = compensating ? undoRoles(compensating) : state.currentStep ? forwardRoles(state.currentStep) : ['operator'];
+      // Resume also re-sends undos of unkept effects that gave up (a refund needs finance).
+      const undos = unkeptEffects(state).filter((e) => e.status === 'FAILED').map((e) => undoRoles(e.step));
+      return undos.length > 0 ? strictest([resumed, ...undos]) : resumed;
+    }
     case 'retryStep':
     case 'resendCommand':
     case 'skipStep':

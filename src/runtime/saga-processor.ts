@@ -6,7 +6,7 @@ import type { Logger } from '../logger';
 import { parseIncoming, payloadFingerprint, type ContractMessage } from '../messaging/contract';
 import { deadLetterRecord, encodeDeadLetter } from '../messaging/dead-letter';
 import { receivedMessage, type TransportMessage } from '../messaging/transport';
-import { InvalidCommandError, assertOutgoingValid } from '../messaging/outgoing-check';
+import { InvalidCommandError, assertOutgoingValid, outgoingProblem } from '../messaging/outgoing-check';
 import { ManualActionError, applyManualAction, requestFingerprint, reusedKey, sameRequest, type ManualActionRequest } from './manual-actions';
 import { commitIsolating, isDataError, refusalText } from './batch-isolation';
 import type { Metrics } from './metrics';
@@ -201,7 +201,14 @@ export class SagaProcessor {
       const working = new Map<string, WorkingSaga>();
       for (const stored of due) {
         const w = this.workingOf(stored);
-        this.step(w, fireTimer(this.definitionOf(w.state), w.state, ctx));
+        const transition = fireTimer(this.definitionOf(w.state), w.state, ctx);
+        // One saga whose re-send the contract refuses (stored before the check) must not stop every other timer.
+        const refused = transition.outbox.map(outgoingProblem).filter((p) => p !== null);
+        if (refused.length > 0) {
+          this.deps.logger.error({ sagaId: stored.state.id, orderId: stored.state.orderId, problems: refused }, 'timer would send a command the contract refuses; saga left as it was');
+          continue;
+        }
+        this.step(w, transition);
         working.set(w.state.id, w);
       }
       return this.persist(tx, working);

@@ -77,6 +77,23 @@ describe('money rules on the control plane', () => {
     expect(keys.rows[0].n).toBe(0); // the transaction rolled back, the key too
   });
 
+  it('a timer whose re-send the contract refuses leaves that saga as it was and does not stop the other timers', async () => {
+    const bad = await waitingIn('processPayment', 'silent:ProcessPayment');
+    const good = await waitingIn('processPayment', 'silent:ProcessPayment');
+    // The bad saga's stored payment command went wrong before the check existed.
+    await stack.db.query(`update saga_instance set state = jsonb_set(state::jsonb, '{steps,2,commands,0,payload,amount}', '"0.00"')::json where id = $1`, [bad.saga.id]);
+    // Both retry timers due now, so one poll fires them together.
+    for (const { saga } of [bad, good]) {
+      await stack.db.query(`update saga_instance set state = jsonb_set(state::jsonb, '{timer}', $2::jsonb)::json where id = $1`,
+        [saga.id, JSON.stringify({ ...saga.state.timer, dueAtMs: 0, purpose: 'retry', attempt: 2 })]);
+    }
+    await stack.db.query('update saga_timer set due_at = now() where saga_id = any($1::uuid[])', [[bad.saga.id, good.saga.id]]);
+    const resent = (e: { type: string; step: string | null; detail: any }) => e.type === 'COMMAND_SENT' && e.step === 'processPayment' && e.detail.retryCount === 1;
+    await eventually(async () => ((await stack.events(good.saga.id)).some(resent) ? true : undefined), 20000, 'the good saga\'s re-send');
+    expect((await stack.events(bad.saga.id)).some(resent)).toBe(false);
+    expect((await stack.sagaByOrder(bad.order.orderId))!.version).toBe(bad.saga.version);
+  });
+
   it('startSaga refuses totals that do not match the items, zero totals, unknown payment methods and split parts that do not add up', async () => {
     const start = (input: StartSagaInput) => postGraphQL(url(), StartSagaDocument, { input }, bearer('operator'));
     const refusal = async (input: StartSagaInput) => {

@@ -58,6 +58,19 @@ describe('unkept charges are refunded on the real broker and database', () => {
     expect(ledger(order.orderId).netCharged).toBe(saga.state.data.finalAmount);
   });
 
+  it('a split payment charged twice (re-send answered anew): every part of the unkept charge is refunded once', async () => {
+    const order = await stack.participants.createOrder({
+      scenario: ['late:ProcessSplitPayment', 'forget:ProcessSplitPayment'],
+      payments: [{ paymentMethod: 'CREDIT_CARD', amount: '50.00' }, { paymentMethod: 'GIFT_CARD' }],
+    });
+    await stack.waitForStatus(order.orderId, 'COMPLETED', 30000);
+    const saga = await settled(order.orderId, 4, 2);
+    expect(saga.status).toBe('COMPLETED');
+    expect(saga.state.data.paymentIds).toHaveLength(2);
+    await expectNothingLeftCharged(saga, order.orderId, saga.state.data.paymentIds);
+    expect(ledger(order.orderId).netCharged).toBe(order.totalAmount);
+  });
+
   it('a payment that arrives after its step timed out and the saga ended TIMED_OUT is refunded; the saga stays TIMED_OUT', async () => {
     const order = await stack.participants.createOrder({ scenario: ['late:ProcessPayment', 'ignore-resend:ProcessPayment'] });
     await stack.waitForStatus(order.orderId, 'TIMED_OUT', 30000);
