@@ -60,6 +60,7 @@ export class SagaChangeListener implements ChangeSource<CommittedSagaChange> {
   }
 
   private received(payload: string): void {
+    if (this.subscribers.size === 0) return;
     let notice: Notice;
     try {
       notice = JSON.parse(payload) as Notice;

@@ -30,10 +30,11 @@ async function stalledSubscriber(url: string, query: string) {
   await eventually(() => (messages.some((m) => m.type === 'connection_ack') ? true : undefined), 10000, 'connection_ack');
   socket.send(JSON.stringify({ id: 'slow', type: 'subscribe', payload: { query } }));
   await new Promise((r) => setTimeout(r, 300));
-  (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+  // ws's own pause: it also keeps ws from resuming the socket when its parser drains.
+  socket.pause();
   return {
     messages,
-    resume: () => (socket as unknown as { _socket: { resume(): void } })._socket.resume(),
+    resume: () => socket.resume(),
     close: () => socket.terminate(),
   };
 }
@@ -84,6 +85,7 @@ describe('a subscriber that stops reading', () => {
       expect(bySaga()).toEqual(expected);
 
       // The stalled one reads again: what was sent before it fell behind, then the error.
+      expect(slow.messages.map((m) => m.type)).toEqual(['connection_ack']); // it really read nothing
       slow.resume();
       const error = await eventually(() => slow.messages.find((m) => m.id === 'slow' && m.type === 'error'), 30000, 'the slow subscriber\'s error');
       expect(error.payload[0].extensions.code).toBe('SUBSCRIBER_TOO_SLOW');
@@ -109,6 +111,7 @@ describe('a subscriber that stops reading', () => {
         expect(retried.body.errors).toBeUndefined();
       }
       const total = (await stack.sagaByOrder(order.orderId))!.event_seq;
+      expect(slow.messages.map((m) => m.type)).toEqual(['connection_ack']);
       slow.resume();
       const error = await eventually(() => slow.messages.find((m) => m.id === 'slow' && m.type === 'error'), 30000, 'the slow subscriber\'s error');
       expect(error.payload[0].extensions.code).toBe('SUBSCRIBER_TOO_SLOW');
