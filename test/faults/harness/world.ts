@@ -143,7 +143,7 @@ export class FaultWorld {
   }
 
   /** Gives the healthy subscriber time to receive what was committed last (bounded). */
-  async letSubscriberCatchUp(timeoutMs = 15_000): Promise<void> {
+  async letSubscriberCatchUp(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const { rows } = await this.db.query<{ id: string; event_seq: number }>('select id, event_seq from saga_instance where order_id = any($1::uuid[])', [this.stream.orders.map((o) => o.orderId)]);
@@ -153,7 +153,7 @@ export class FaultWorld {
   }
 
   /** Waits for at least as many dead letters as poison messages, then a little for any repeat. */
-  async letDeadLettersArrive(timeoutMs = 20_000): Promise<void> {
+  async letDeadLettersArrive(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && this.deadLetters.records.length < this.poison.injected.length) await sleep(250);
     await sleep(2000);
