@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { canonical, flatten, readSeed, SeedConfigError } from './config-seed';
+import { canonical, flatten, placeholderResolver, readSeed, SeedConfigError } from './config-seed';
 import { parseHttpRoutes, parseServiceUrls } from './messaging/http/routes';
 
 /** A flag from the environment (`true`/`false`) or from YAML (a boolean). */
@@ -208,10 +208,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const tree: Record<string, Record<string, unknown>> = Object.fromEntries(Object.keys(configSchema.shape).map((section) => [section, {}]));
   const sources = new Map<string, string>();
   const file = configFileArg(argv);
-  const { ours, seedKeys } = file ? readFile(file) : { ours: {}, seedKeys: new Map<string, string>() };
+  const { ours, seedKeys, whole } = file ? readFile(file) : { ours: {}, seedKeys: new Map<string, string>(), whole: new Map<string, string>() };
   let seed;
   try {
-    seed = readSeed(seedKeys, env, file, new Set(Object.keys(ENV_MAP)));
+    seed = readSeed(seedKeys, env, file, new Set(Object.keys(ENV_MAP)), whole);
+    // Spring files put placeholders in any key, ours included (`server.port: ${PORT:8095}`).
+    const resolve = placeholderResolver(whole, env);
+    for (const [section, values] of Object.entries(ours)) {
+      for (const [key, value] of Object.entries(values)) {
+        if (typeof value === 'string' && value.includes('${')) values[key] = resolve(value, `${section}.${key}`);
+      }
+    }
   } catch (error) {
     if (error instanceof SeedConfigError) throw new ConfigError(`invalid configuration:\n  ${error.message}`);
     throw error;
@@ -277,7 +284,7 @@ function configFileArg(argv: string[]): string | undefined {
  * Splits a YAML file into our keys (in our sections, by our key names, relaxed: `coupon-policy`
  * is `couponPolicy`) and everything else, flattened, for the seed's names.
  */
-function readFile(path: string): { ours: Record<string, Record<string, unknown>>; seedKeys: Map<string, string> } {
+function readFile(path: string): { ours: Record<string, Record<string, unknown>>; seedKeys: Map<string, string>; whole: Map<string, string> } {
   let parsed: unknown;
   try {
     parsed = parseYaml(readFileSync(path, 'utf8'));
@@ -286,7 +293,7 @@ function readFile(path: string): { ours: Record<string, Record<string, unknown>>
   }
   const ours: Record<string, Record<string, unknown>> = {};
   const rest: Record<string, unknown> = {};
-  if (parsed === null || parsed === undefined) return { ours, seedKeys: new Map() };
+  if (parsed === null || parsed === undefined) return { ours, seedKeys: new Map(), whole: new Map() };
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`config file ${path}: expected a mapping at the top level`);
   }
@@ -307,5 +314,5 @@ function readFile(path: string): { ours: Record<string, Record<string, unknown>>
       else ((rest[section] ??= {}) as Record<string, unknown>)[key] = value;
     }
   }
-  return { ours, seedKeys: flatten(rest) };
+  return { ours, seedKeys: flatten(rest), whole: flatten(parsed) };
 }
