@@ -108,9 +108,11 @@ export function flatten(tree: unknown, prefix = '', out = new Map<string, string
  * `${random.value}` placeholders in file values are resolved like Spring does. `ourEnvNames` are
  * not reported as ignored (EUREKA_INSTANCE_ID is ours, not Spring's).
  */
-export function readSeed(file: Map<string, string>, env: NodeJS.ProcessEnv, fileName = 'config file', ourEnvNames = new Set<string>()): SeedLayer {
+export function readSeed(
+  file: Map<string, string>, env: NodeJS.ProcessEnv, fileName = 'config file', ourEnvNames = new Set<string>(), wholeFile = file,
+): SeedLayer {
   const fileByCanonical = new Map([...file].map(([k, v]) => [canonical(k), { key: k, value: v }]));
-  const resolve = placeholderResolver(fileByCanonical, env);
+  const resolve = placeholderResolver(wholeFile, env);
   const used = new Set<string>();
   const lookup = (property: string): { value: string; source: string } | undefined => {
     for (const name of envNames(property)) {
@@ -169,7 +171,9 @@ function whyIgnored(key: string): string {
   return hit ? hit[1] : 'not used by this service';
 }
 
-function placeholderResolver(file: Map<string, { value: string }>, env: NodeJS.ProcessEnv) {
+/** Resolves Spring's `${name}`, `${name:default}`, `${random.value}` against the whole file (flattened) and the environment. */
+export function placeholderResolver(wholeFile: Map<string, string>, env: NodeJS.ProcessEnv): (value: string, key: string) => string {
+  const file = new Map([...wholeFile].map(([k, v]) => [canonical(k), { value: v }]));
   const resolve = (value: string, key: string, depth = 0): string => value.replace(/\$\{([^}:]+)(?::([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
     if (depth > 10) throw new SeedConfigError(`${key}: placeholders nest too deeply`);
     if (name === 'random.value') return randomBytes(16).toString('hex');

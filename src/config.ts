@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { canonical, flatten, readSeed, SeedConfigError } from './config-seed';
+import { canonical, flatten, placeholderResolver, readSeed, SeedConfigError, type SeedLayer } from './config-seed';
 import { parseHttpRoutes, parseServiceUrls } from './messaging/http/routes';
 
 /** A flag from the environment (`true`/`false`) or from YAML (a boolean). */
@@ -245,33 +245,34 @@ export class ConfigError extends Error {}
  * the environment wins.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
-  const tree: Record<string, Record<string, unknown>> = Object.fromEntries(Object.keys(configSchema.shape).map((section) => [section, {}]));
-  const sources = new Map<string, string>();
-  const file = configFileArg(argv);
-  const { ours, seedKeys } = file ? readFile(file) : { ours: {}, seedKeys: new Map<string, string>() };
-  let seed;
+  const path = configFileArg(argv);
+  const file = path ? readFile(path) : { ours: {}, seedKeys: new Map<string, string>(), whole: new Map<string, string>() };
+  let seed: SeedLayer;
   try {
-    seed = readSeed(seedKeys, env, file, new Set(Object.keys(ENV_MAP)));
+    seed = readSeed(file.seedKeys, env, path, new Set(Object.keys(ENV_MAP)), file.whole);
+    resolveOurPlaceholders(file.ours, file.whole, env);
   } catch (error) {
     if (error instanceof SeedConfigError) throw new ConfigError(`invalid configuration:\n  ${error.message}`);
     throw error;
   }
+  // Layers, later wins: the seed's names, our names in the file, our names in the environment.
+  // `sources` remembers which values still come from a seed key, to name it in errors.
+  const tree: Record<string, Record<string, unknown>> = Object.fromEntries(Object.keys(configSchema.shape).map((section) => [section, {}]));
+  const sources = new Map<string, string>();
   for (const { path: [section, key], value, source } of seed.values) {
     tree[section][key] = value;
     sources.set(`${section}.${key}`, source);
   }
-  for (const [section, values] of Object.entries(ours)) {
-    for (const [key, value] of Object.entries(values)) {
-      tree[section][key] = value;
-      sources.delete(`${section}.${key}`);
-    }
+  const ours = (section: string, key: string, value: unknown) => {
+    tree[section][key] = value;
+    sources.delete(`${section}.${key}`);
+  };
+  for (const [section, values] of Object.entries(file.ours)) {
+    for (const [key, value] of Object.entries(values)) ours(section, key, value);
   }
   for (const [name, [section, key]] of Object.entries(ENV_MAP)) {
     const value = env[name];
-    if (value !== undefined && value !== '') {
-      tree[section][key] = value;
-      sources.delete(`${section}.${key}`);
-    }
+    if (value !== undefined && value !== '') ours(section, key, value);
   }
   const result = configSchema.safeParse(tree);
   if (!result.success) {
@@ -284,9 +285,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const config = { ...result.data, seed: { read: seed.values.filter((v) => sources.get(v.path.join('.')) === v.source).map((v) => `${v.source} -> ${v.path.join('.')}`), ignored: seed.ignored } };
+  const read = seed.values.filter((v) => sources.get(v.path.join('.')) === v.source).map((v) => `${v.source} -> ${v.path.join('.')}`);
+  const config = { ...result.data, seed: { read, ignored: seed.ignored } };
   checkServiceRoutes(config);
   return config;
+}
+
+/** Spring files put placeholders in any key, ours included (`server.port: ${PORT:8095}`). */
+function resolveOurPlaceholders(ours: Record<string, Record<string, unknown>>, whole: Map<string, string>, env: NodeJS.ProcessEnv): void {
+  const resolve = placeholderResolver(whole, env);
+  for (const [section, values] of Object.entries(ours)) {
+    for (const [key, value] of Object.entries(values)) {
+      if (typeof value === 'string' && value.includes('${')) values[key] = resolve(value, `${section}.${key}`);
+    }
+  }
 }
 
 /** `lb://<service>` routes need somewhere to look the service up: Eureka or a static address. */
@@ -317,7 +329,7 @@ function configFileArg(argv: string[]): string | undefined {
  * Splits a YAML file into our keys (in our sections, by our key names, relaxed: `coupon-policy`
  * is `couponPolicy`) and everything else, flattened, for the seed's names.
  */
-function readFile(path: string): { ours: Record<string, Record<string, unknown>>; seedKeys: Map<string, string> } {
+function readFile(path: string): { ours: Record<string, Record<string, unknown>>; seedKeys: Map<string, string>; whole: Map<string, string> } {
   let parsed: unknown;
   try {
     parsed = parseYaml(readFileSync(path, 'utf8'));
@@ -326,7 +338,7 @@ function readFile(path: string): { ours: Record<string, Record<string, unknown>>
   }
   const ours: Record<string, Record<string, unknown>> = {};
   const rest: Record<string, unknown> = {};
-  if (parsed === null || parsed === undefined) return { ours, seedKeys: new Map() };
+  if (parsed === null || parsed === undefined) return { ours, seedKeys: new Map(), whole: new Map() };
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`config file ${path}: expected a mapping at the top level`);
   }
@@ -348,5 +360,5 @@ function readFile(path: string): { ours: Record<string, Record<string, unknown>>
       else ((rest[section] ??= {}) as Record<string, unknown>)[key] = value;
     }
   }
-  return { ours, seedKeys: flatten(rest) };
+  return { ours, seedKeys: flatten(rest), whole: flatten(parsed) };
 }

@@ -214,6 +214,14 @@ describe("loadConfig: the seed's names", () => {
     expect(() => loadConfig({}, ['--config', seedFile('saga:\n  timeout: soon\n')])).toThrow(/saga\.timeout in .*expected a duration/);
   });
 
+  it('resolves placeholders in our own keys too, against the file and the environment', () => {
+    const file = seedFile('server:\n  port: ${PORT:8095}\nspring:\n  application:\n    name: orch-${server.port}\n');
+    expect(loadConfig({}, ['--config', file]).server.port).toBe(8095);
+    expect(loadConfig({ PORT: '9100' }, ['--config', file]).server.port).toBe(9100);
+    expect(loadConfig({}, ['--config', file]).eureka.appName).toBe('orch-8095');
+    expect(() => loadConfig({}, ['--config', seedFile('server:\n  port: ${NOPE}\n')])).toThrow(/server\.port: cannot resolve placeholder/);
+  });
+
   it('fails on a placeholder it cannot resolve, naming the key', () => {
     expect(() => loadConfig({}, ['--config', seedFile('spring:\n  kafka:\n    bootstrap-servers: ${KAFKA_HOST}:9092\n')]))
       .toThrow(/spring\.kafka\.bootstrap-servers: cannot resolve placeholder \$\{KAFKA_HOST\}/);

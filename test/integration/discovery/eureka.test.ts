@@ -1,5 +1,6 @@
 import { EurekaServer, ProductInstance } from '../../helpers/eureka';
 import { SagaStack } from '../../helpers/saga-stack';
+import { startTestService, type TestService } from '../../helpers/service';
 import { eventually, uniqueName } from '../../helpers/services';
 
 /**
@@ -119,6 +120,7 @@ describe('the orchestrator in Eureka', () => {
     const product = new ProductInstance(eureka, productApp);
     await product.start();
     const stack = await SagaStack.start({ ...eurekaEnv(app), ...productRoutes(productApp) });
+    let late: TestService | undefined;
     try {
       await eventually(() => eureka.instances(app), 20_000, `${app} registered in Eureka`);
       await completeOrders(stack, 2);
@@ -128,14 +130,23 @@ describe('the orchestrator in Eureka', () => {
       await completeOrders(stack, 4);
       const ready = await fetch(`${stack.service.url}/ready`);
       expect(ready.status).toBe(200);
+      // An instance started while Eureka is down starts and is ready all the same.
+      const lateApp = uniqueName('ORCH').toUpperCase();
+      late = await startTestService({ ...eurekaEnv(lateApp), KAFKA_TOPIC_PREFIX: `${uniqueName('late')}.`, KAFKA_GROUP_ID: uniqueName('late') });
+      expect((await fetch(`${late.url}/ready`)).status).toBe(200);
 
-      // A restarted Eureka has an empty registry: the orchestrator's next renewal gets 404 and it registers again.
+      // A restarted Eureka has an empty registry: the orchestrator's next renewal gets 404 and it registers
+      // again; the late instance's background retry registers it for the first time.
       await eureka.start();
       const [back] = await eventually(() => eureka.instances(app), 30_000, `${app} registered again`);
       expect(back).toMatchObject({ status: 'UP', port: { $: stack.service.port } });
+      const [lateOne] = await eventually(() => eureka.instances(lateApp), 30_000, `${lateApp} registered once Eureka is up`);
+      expect(lateOne).toMatchObject({ status: 'UP', port: { $: late.port } });
       await eventually(() => eureka.instances(productApp), 30_000, 'the product instance registered again');
       await completeOrders(stack, 2);
     } finally {
+      await late?.stop();
+      await late?.database.drop();
       await stack.stop();
       await product.crash();
     }
