@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseApiKeySpec } from './graphql/api-key-spec';
 import { parseHttpRoutes } from './messaging/http/routes';
 
 /**
@@ -76,10 +77,18 @@ const configSchema = z.object({
   }),
   auth: z.object({
     /**
-     * API keys: `token=actor:role[+role],...` (roles: viewer, operator, finance, admin). Unset:
+     * API keys: `token=actor:role[+role],...` (roles: analyst, viewer, support, operator, finance, admin). Unset:
      * one random admin key is generated at start and printed, so nothing runs unauthenticated.
      */
-    tokens: z.string().optional(),
+    tokens: z.string().optional().superRefine((spec, ctx) => {
+      // Checked here, so a bad value stops the service before the database starts.
+      if (spec === undefined) return;
+      try {
+        parseApiKeySpec(spec);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   }),
   graphql: z.object({
     introspection: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

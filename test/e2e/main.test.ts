@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createTestDatabase } from '../helpers/services';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
@@ -21,6 +23,22 @@ describe('the compiled entry point (npm test builds it first)', () => {
     const { stderr } = proc.output();
     expect(stderr).toContain('SERVER_PORT (server.port)');
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('stops on a bad AUTH_TOKENS before any database starts', async () => {
+    // No DATABASE_URL: a start would first create and launch an embedded PostgreSQL in this directory.
+    const dir = join(mkdtempSync(join(tmpdir(), 'bad-auth-')), 'postgres');
+    try {
+      const proc = run({ AUTH_TOKENS: 'alice=admin', LOG_LEVEL: 'info', EMBEDDED_PG_DIR: dir });
+      expect(await proc.exited).toBe(1);
+      const { stdout, stderr } = proc.output();
+      expect(stderr).toContain('AUTH_TOKENS (auth.tokens)');
+      expect(stdout).not.toMatch(/PostgreSQL/i);
+      expect(existsSync(dir)).toBe(false);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
   });
 
   it('prints where it listens and exits 0 on SIGTERM', async () => {
