@@ -37,6 +37,8 @@ const configSchema = z.object({
   }),
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `auto`: human-readable on a terminal, JSON lines otherwise (files, pipes, log collectors). */
+    format: z.enum(['auto', 'json', 'pretty']).default('auto'),
   }),
   saga: z.object({
     /** What a rejected coupon does: `continue` pays the original amount, `fail` compensates. */
@@ -125,6 +127,7 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   RETENTION_OUTBOX_HOURS: ['retention', 'outboxHours'],
   RETENTION_INTERVAL_MS: ['retention', 'intervalMs'],
   LOG_LEVEL: ['log', 'level'],
+  LOG_FORMAT: ['log', 'format'],
   SAGA_COUPON_POLICY: ['saga', 'couponPolicy'],
   SAGA_STEP_TIMEOUT_MS: ['saga', 'stepTimeoutMs'],
   SAGA_MAX_ATTEMPTS: ['saga', 'maxAttempts'],

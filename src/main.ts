@@ -14,10 +14,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(config.log.level, config.log.format);
   const service = await startService(config, logger);
   logger.info({ url: `${service.url}/graphql` }, 'saga-control-plane listening');
-  process.stdout.write(`saga-control-plane listening on ${service.url}/graphql\n`);
+  process.stdout.write(`saga-control-plane listening on ${service.url}/graphql (console: ${service.url}/)\n`);
 
   let stopping = false;
   const shutdown = (signal: string) => {

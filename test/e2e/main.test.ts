@@ -41,6 +41,28 @@ describe('the compiled entry point (npm test builds it first)', () => {
     }
   });
 
+  it('logs readable lines when asked (LOG_FORMAT=pretty, what a terminal gets by default), JSON otherwise', async () => {
+    const db = await createTestDatabase();
+    try {
+      for (const format of ['pretty', 'json']) {
+        const proc = run({ SERVER_PORT: '0', DATABASE_URL: db.url, KAFKA_BROKERS: process.env.KAFKA_BROKERS!, LOG_LEVEL: 'info', LOG_FORMAT: format });
+        const deadline = Date.now() + 30000;
+        while (!/INFO.*saga-control-plane listening|"msg":"saga-control-plane listening"/.test(proc.output().stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        proc.child.kill('SIGTERM');
+        expect(await proc.exited).toBe(0);
+        const { stdout } = proc.output();
+        if (format === 'pretty') {
+          expect(stdout).toMatch(/INFO.*saga-control-plane listening/);
+          expect(stdout).not.toMatch(/^\{"level"/m);
+        } else {
+          expect(stdout).toMatch(/^\{"level":30,.*"msg":"saga-control-plane listening"/m);
+        }
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('prints where it listens and exits 0 on SIGTERM', async () => {
     const db = await createTestDatabase();
     try {
