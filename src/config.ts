@@ -103,7 +103,7 @@ const configSchema = z.object({
     /** Run the simulated Order/Product/Promotion/Payment services in-process (demos, tests). */
     enabled: z.enum(['true', 'false', 'auto']).default('auto'),
     /** Orders the simulators place at start, one of each scenario in turn, so there is something to watch. */
-    demoOrders: z.coerce.number().int().min(0).max(10000).default(8),
+    demoOrders: z.coerce.number().int().min(0).max(10000).default(10),
   }),
 });
 
