@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { canonical, flatten, placeholderResolver, readSeed, SeedConfigError, type SeedLayer } from './config-seed';
+import { parseApiKeySpec } from './graphql/api-key-spec';
 import { parseHttpRoutes, parseServiceUrls } from './messaging/http/routes';
 
 /** A flag from the environment (`true`/`false`) or from YAML (a boolean). */
@@ -47,6 +48,8 @@ const configSchema = z.object({
   }),
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `auto`: human-readable on a terminal, JSON lines otherwise (files, pipes, log collectors). */
+    format: z.enum(['auto', 'json', 'pretty']).default('auto'),
   }),
   saga: z.object({
     /** What a rejected coupon does: `continue` pays the original amount, `fail` compensates. */
@@ -134,10 +137,18 @@ const configSchema = z.object({
   }),
   auth: z.object({
     /**
-     * API keys: `token=actor:role[+role],...` (roles: viewer, operator, finance, admin). Unset:
+     * API keys: `token=actor:role[+role],...` (roles: analyst, viewer, support, operator, finance, admin). Unset:
      * one random admin key is generated at start and printed, so nothing runs unauthenticated.
      */
-    tokens: z.string().optional(),
+    tokens: z.string().optional().superRefine((spec, ctx) => {
+      // Checked here, so a bad value stops the service before the database starts.
+      if (spec === undefined) return;
+      try {
+        parseApiKeySpec(spec);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   }),
   graphql: z.object({
     introspection: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
@@ -163,7 +174,7 @@ const configSchema = z.object({
     /** Run the simulated Order/Product/Promotion/Payment services in-process (demos, tests). */
     enabled: z.enum(['true', 'false', 'auto']).default('auto'),
     /** Orders the simulators place at start, one of each scenario in turn, so there is something to watch. */
-    demoOrders: z.coerce.number().int().min(0).max(10000).default(8),
+    demoOrders: z.coerce.number().int().min(0).max(10000).default(10),
   }),
 });
 
@@ -195,6 +206,7 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   RETENTION_OUTBOX_HOURS: ['retention', 'outboxHours'],
   RETENTION_INTERVAL_MS: ['retention', 'intervalMs'],
   LOG_LEVEL: ['log', 'level'],
+  LOG_FORMAT: ['log', 'format'],
   SAGA_COUPON_POLICY: ['saga', 'couponPolicy'],
   SAGA_STEP_TIMEOUT_MS: ['saga', 'stepTimeoutMs'],
   SAGA_MAX_ATTEMPTS: ['saga', 'maxAttempts'],

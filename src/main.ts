@@ -14,12 +14,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(config.log.level, config.log.format);
   if (config.seed.read.length > 0) logger.info({ keys: config.seed.read }, "read the seed's configuration keys");
   if (config.seed.ignored.length > 0) logger.warn({ keys: config.seed.ignored }, "ignored the seed's configuration keys this service does not use");
   const service = await startService(config, logger);
   logger.info({ url: `${service.url}/graphql` }, 'saga-control-plane listening');
-  process.stdout.write(`saga-control-plane listening on ${service.url}/graphql\n`);
+  process.stdout.write(`saga-control-plane listening on ${service.url}/graphql (console: ${service.url}/)\n`);
 
   let stopping = false;
   const shutdown = (signal: string) => {

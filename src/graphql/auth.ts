@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { AuthChecker } from 'type-graphql';
 import { requireRoles } from './guards';
-import { ROLES, type GraphQLContext, type Role, type Viewer } from './context';
+import { parseApiKeySpec } from './api-key-spec';
+import type { GraphQLContext, Role, Viewer } from './context';
 
 /**
  * Authentication by API keys from configuration (AUTH_TOKENS), sent as `Authorization: Bearer
@@ -13,15 +14,11 @@ export class ApiKeys {
   private readonly byHash = new Map<string, Viewer>();
 
   constructor(spec: string) {
-    for (const entry of spec.split(',').map((e) => e.trim()).filter(Boolean)) {
-      const match = /^([^=\s]{16,})=([^:\s]+):([a-z+]+)$/.exec(entry);
-      if (!match) throw new Error(`AUTH_TOKENS: bad entry "${entry.slice(0, 6)}...": expected token=actor:role[+role], token at least 16 characters`);
-      const roles = match[3].split('+');
-      const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
-      if (unknown.length > 0) throw new Error(`AUTH_TOKENS: unknown role(s) ${unknown.join(', ')} for actor ${match[2]}`);
-      this.byHash.set(hash(match[1]), { actor: match[2], roles: roles as Role[] });
+    try {
+      for (const { token, actor, roles } of parseApiKeySpec(spec)) this.byHash.set(hash(token), { actor, roles });
+    } catch (error) {
+      throw new Error(`AUTH_TOKENS: ${(error as Error).message}`);
     }
-    if (this.byHash.size === 0) throw new Error('AUTH_TOKENS: no keys given');
   }
 
   /** null: no credentials; 'invalid': credentials that match no key. */

@@ -1,7 +1,11 @@
 import type { Logger } from '../logger';
 import type { Participants } from './index';
 
-/** One order of each kind, so a newcomer running `npm start` sees sagas complete and compensate. */
+/**
+ * One order of each kind, so a newcomer running `npm start` sees sagas complete and compensate,
+ * and has sagas to step in on: one waiting on a payment that never answers (until its step timeout
+ * and retries run out) and one whose compensation keeps failing (it ends COMPENSATION_FAILED).
+ */
 const DEMO_ORDERS = [
   { couponCode: 'WELCOME10' },
   { payments: [{ paymentMethod: 'CREDIT_CARD' }, { paymentMethod: 'GIFT_CARD' }] },
@@ -11,6 +15,8 @@ const DEMO_ORDERS = [
   { scenario: 'fail-payment-part:GIFT_CARD', payments: [{ paymentMethod: 'CREDIT_CARD' }, { paymentMethod: 'GIFT_CARD' }] },
   { scenario: 'fail-confirmation' },
   { scenario: 'duplicate-replies' },
+  { scenario: 'silent:ProcessPayment' },
+  { scenario: ['fail-payment', 'fail-release'] },
 ];
 
 export async function placeDemoOrders(participants: Participants, count: number, logger: Logger): Promise<void> {

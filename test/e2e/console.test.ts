@@ -95,6 +95,18 @@ describe('the console in a browser', () => {
     await page.close();
   });
 
+  it('serves GraphiQL to browsers, bundled: it runs a query with the signed-in key and loads nothing from elsewhere', async () => {
+    const page = await signIn('viewer');
+    const elsewhere: string[] = [];
+    page.on('request', (request) => { if (!/^(data|blob):/.test(request.url()) && !request.url().startsWith(base)) elsewhere.push(request.url()); });
+    await page.goto(`${base}/graphql`);
+    await page.locator('.graphiql-query-editor', { hasText: 'serviceInfo' }).waitFor(WAIT);
+    await page.locator('.graphiql-execute-button').click(WAIT);
+    await page.locator('.graphiql-response', { hasText: 'viewer-user' }).waitFor(WAIT);
+    expect(elsewhere).toEqual([]);
+    await page.close();
+  });
+
   it('lets an operator watch a new saga appear and progress without reload, and compensate it from its plan', async () => {
     const page = await signIn('operator');
     const order = await participants.createOrder({ scenario: SILENT_PAYMENT });

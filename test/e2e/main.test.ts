@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createTestDatabase } from '../helpers/services';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
@@ -21,6 +23,44 @@ describe('the compiled entry point (npm test builds it first)', () => {
     const { stderr } = proc.output();
     expect(stderr).toContain('SERVER_PORT (server.port)');
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('stops on a bad AUTH_TOKENS before any database starts', async () => {
+    // No DATABASE_URL: a start would first create and launch an embedded PostgreSQL in this directory.
+    const dir = join(mkdtempSync(join(tmpdir(), 'bad-auth-')), 'postgres');
+    try {
+      const proc = run({ AUTH_TOKENS: 'alice=admin', LOG_LEVEL: 'info', EMBEDDED_PG_DIR: dir });
+      expect(await proc.exited).toBe(1);
+      const { stdout, stderr } = proc.output();
+      expect(stderr).toContain('AUTH_TOKENS (auth.tokens)');
+      expect(stdout).not.toMatch(/PostgreSQL/i);
+      expect(existsSync(dir)).toBe(false);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
+  it('logs readable lines when asked (LOG_FORMAT=pretty, what a terminal gets by default), JSON otherwise', async () => {
+    const db = await createTestDatabase();
+    try {
+      for (const format of ['pretty', 'json']) {
+        const proc = run({ SERVER_PORT: '0', DATABASE_URL: db.url, KAFKA_BROKERS: process.env.KAFKA_BROKERS!, LOG_LEVEL: 'info', LOG_FORMAT: format });
+        const deadline = Date.now() + 30000;
+        while (!/INFO.*saga-control-plane listening|"msg":"saga-control-plane listening"/.test(proc.output().stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        proc.child.kill('SIGTERM');
+        expect(await proc.exited).toBe(0);
+        const { stdout } = proc.output();
+        if (format === 'pretty') {
+          expect(stdout).toMatch(/INFO.*saga-control-plane listening/);
+          expect(stdout).not.toMatch(/^\{"level"/m);
+        } else {
+          expect(stdout).toMatch(/^\{"level":30,.*"msg":"saga-control-plane listening"/m);
+        }
+      }
+    } finally {
+      await db.drop();
+    }
   });
 
   it('prints where it listens and exits 0 on SIGTERM', async () => {

@@ -50,6 +50,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' }, [])).toThrow(/LOG_LEVEL/);
   });
 
+  it('refuses a bad AUTH_TOKENS value as configuration, without echoing the token', () => {
+    expect(() => loadConfig({ AUTH_TOKENS: 'short=alice:admin' }, [])).toThrow(ConfigError);
+    expect(() => loadConfig({ AUTH_TOKENS: 'short=alice:admin' }, [])).toThrow(/AUTH_TOKENS \(auth\.tokens\).*token at least 16 characters/);
+    expect(() => loadConfig({ AUTH_TOKENS: 'a-long-enough-token-1234=alice:boss' }, [])).toThrow(/unknown role\(s\) boss/);
+    expect(() => loadConfig({ AUTH_TOKENS: 'a-long-enough-token-1234=alice:boss' }, [])).not.toThrow(/a-long-enough-token-1234/);
+    expect(loadConfig({ AUTH_TOKENS: 'a-long-enough-token-1234=alice:analyst+support' }, []).auth.tokens).toBe('a-long-enough-token-1234=alice:analyst+support');
+  });
+
   it('reads a YAML file given by --config, and the environment overrides it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const file = join(dir, 'application.yaml');

@@ -45,7 +45,8 @@ function Shell({ onSignOut }: { onSignOut(): void }) {
   const live = useConnection();
   const page = useMemo(() => {
     const saga = /^\/saga\/([^/]+)$/.exec(route);
-    if (saga) return <SagaPage id={decodeURIComponent(saga[1])} />;
+    // Keyed by id: another saga starts with a fresh event log and stream.
+    if (saga) return <SagaPage key={saga[1]} id={decodeURIComponent(saga[1])} />;
     if (route === '/bulk') return <BulkPage />;
     if (route === '/audit') return <AuditPage />;
     return <SagaList />;

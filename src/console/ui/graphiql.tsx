@@ -17,7 +17,8 @@ const fetchers = new Map<string, Fetcher>();
 const fetcherFor = (authorization: string) => {
   let fetcher = fetchers.get(authorization);
   if (!fetcher) {
-    fetcher = createGraphiQLFetcher({ url, subscriptionUrl, headers: authorization ? { authorization } : {}, wsConnectionParams: { authorization } });
+    // HTTP requests carry the editor's headers already; the socket needs them in connection_init.
+    fetcher = createGraphiQLFetcher({ url, subscriptionUrl, wsConnectionParams: { authorization } });
     fetchers.set(authorization, fetcher);
   }
   return fetcher;
