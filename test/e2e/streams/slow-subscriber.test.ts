@@ -48,10 +48,10 @@ describe('a subscriber that stops reading', () => {
       GRAPHQL_SUBSCRIBER_BUFFER: String(BUFFER), GRAPHQL_MAX_COMPLEXITY: '1000000', GRAPHQL_MAX_DEPTH: '20', SAGA_STEP_TIMEOUT_MS: '60000',
     });
     healthy = wsClient(stack.service.url, wsAuth('viewer'));
-  });
+  }, 180000);
   afterAll(async () => {
     await healthy?.dispose();
-    await stack.stop();
+    await stack?.stop();
   });
 
   it('is closed with SUBSCRIBER_TOO_SLOW while a healthy subscriber gets every change in order', async () => {
