@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type IHeaders, type PartitionMetadata, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type IHeaders, type ITopicMetadata, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { Logger } from '../logger';
 import {
   receivedMessage, type BatchHandler, type MessageTransport, type OutgoingMessage, type PublishReceipt, type SubscribeOptions, type Subscription,
@@ -60,26 +60,45 @@ export class KafkaTransport implements MessageTransport {
   }
 
   async ensureTopics(topics: string[]): Promise<void> {
+    await this.ensureLedTopics(topics);
+  }
+
+  /** Creates the missing topics and waits until every partition has a leader; returns their metadata. */
+  private async ensureLedTopics(topics: string[]): Promise<ITopicMetadata[]> {
     await this.connect();
+    const wanted = [...new Set(topics)];
     const existing = new Set(await this.admin.listTopics());
-    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
-    if (missing.length === 0) return;
-    for (let attempt = 1; ; attempt++) {
+    const missing = wanted.filter((t) => !existing.has(t));
+    for (let attempt = 1; missing.length > 0; attempt++) {
       try {
         await this.admin.createTopics({
           waitForLeaders: true,
           topics: missing.map((topic) => ({ topic, numPartitions: this.options.defaultPartitions ?? 4 })),
         });
-        return;
+        break;
       } catch (error) {
         const message = (error as Error).message;
         // Another process may have created it between listTopics and createTopics.
-        if (/already exists/i.test(message)) return;
-        // Waiting for the leaders of topics another client is creating at the same moment can
-        // briefly answer "does not host this topic-partition" (not retried by kafkajs).
-        if (attempt >= 10 || !/does not host this topic-partition|not the leader/i.test(message)) throw error;
+        if (/already exists/i.test(message)) break;
+        if (attempt >= 10 || !LEADER_NOT_YET.test(message)) throw error;
         await sleep(100 * attempt);
       }
+    }
+    // A topic another client has just created (listed, or "already exists") may have no leaders
+    // yet, and subscribing to it then fails with "does not host this topic-partition".
+    return this.waitForLeaders(wanted);
+  }
+
+  private async waitForLeaders(topics: string[]): Promise<ITopicMetadata[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { topics: found } = await this.admin.fetchTopicMetadata({ topics });
+        const led = found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.partitionErrorCode === 0 && p.leader >= 0));
+        if (led || attempt >= 50) return found;
+      } catch (error) {
+        if (attempt >= 50 || !LEADER_NOT_YET.test((error as Error).message)) throw error;
+      }
+      await sleep(Math.min(50 * attempt, 500));
     }
   }
 
@@ -87,19 +106,8 @@ export class KafkaTransport implements MessageTransport {
   private async partitionMetadataOf(topic: string): Promise<PartitionMetadata[]> {
     const known = this.partitionMetadata.get(topic);
     if (known !== undefined) return known;
-    await this.ensureTopics([topic]);
-    // A topic another client has just created may not have leaders yet: ask again briefly.
-    let metadata;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
-        break;
-      } catch (error) {
-        if (attempt >= 20) throw error;
-        await sleep(50 * attempt);
-      }
-    }
-    const count = metadata.topics[0]?.partitions.length ?? 1;
+    const [metadata] = await this.ensureLedTopics([topic]);
+    const count = metadata?.partitions.length ?? 1;
     const partitions = Array.from({ length: count }, (_, id) => ({ partitionId: id, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
     this.partitionMetadata.set(topic, partitions);
     return partitions;
@@ -262,6 +270,9 @@ function headerBytesOf(headers: IHeaders | undefined): Record<string, Buffer[]> 
   }
   return bytes;
 }
+
+/** Errors of a topic whose partitions have no leader yet (kafkajs does not retry them everywhere). */
+const LEADER_NOT_YET = /does not host this topic-partition|not the leader|leader not available/i;
 
 /** How often consumers commit the offsets of handled batches. */
 const OFFSET_COMMIT_INTERVAL_MS = 1000;

@@ -118,9 +118,9 @@ describe('operator tools', () => {
     expect(wrongType.body.errors?.[0].extensions?.code).toBe('INVALID_OUTPUT');
     expect(wrongType.body.errors?.[0].message).toMatch(/paymentIds/);
     // Per field, so a form can show each problem next to its input.
-    expect(wrongType.body.errors?.[0].extensions?.fieldErrors).toEqual([{ field: 'paymentIds', message: '/paymentIds must be array' }]);
+    expect(wrongType.body.errors?.[0].extensions?.fieldErrors).toEqual([{ field: 'paymentIds', message: 'paymentIds: must be array' }]);
     const missing = await postGraphQL(url(), SkipStepDocument, { sagaId: saga.id, step: 'processPayment', reason: 'paid by bank transfer', output: {}, idempotencyKey: key() }, bearer('operator'));
-    expect(missing.body.errors?.[0].extensions?.fieldErrors).toEqual([{ field: 'paymentIds', message: "output must have required property 'paymentIds'" }]);
+    expect(missing.body.errors?.[0].extensions?.fieldErrors).toEqual([{ field: 'paymentIds', message: 'paymentIds: is required' }]);
     const ok = await postGraphQL(url(), SkipStepDocument, { sagaId: saga.id, step: 'processPayment', reason: 'paid by bank transfer', output: { paymentIds: ['bank-1'] }, idempotencyKey: key() }, bearer('operator'));
     expect(ok.body.errors).toBeUndefined();
     await stack.waitForStatus(order.orderId, 'COMPLETED');
