@@ -95,6 +95,17 @@ describe('the console in a browser', () => {
     await page.close();
   });
 
+  it('shows an analyst customer data masked, as the API masks it, and no action buttons', async () => {
+    const saga = await waitingOnPayment();
+    const page = await signIn('analyst');
+    await page.goto(`${base}/#/saga/${saga.id}`);
+    await stepStatus(page, 'processPayment', 'RUNNING');
+    expect(await page.locator('[data-testid=customer]').textContent()).toBe('***');
+    expect(await page.locator('.json').textContent()).toContain('"customerId": "***"');
+    expect(await page.locator('[data-testid=actions]').count()).toBe(0);
+    await page.close();
+  });
+
   it('serves GraphiQL to browsers, bundled: it runs a query with the signed-in key and loads nothing from elsewhere', async () => {
     const page = await signIn('viewer');
     const elsewhere: string[] = [];

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { ConsoleFeedDocument, ConsoleSagasDocument, type SagaFilter } from './generated';
-import { useQuery, useSubscription, useThrottled } from './hooks';
+import { ConsoleSagasDocument, type SagaFilter } from './generated';
+import { useQuery, useThrottled } from './hooks';
 import { SagaFilters } from './SagaFilters';
 import { StatsBar } from './StatsBar';
 import { Refusal, Status, Time } from './ui';
@@ -8,8 +8,9 @@ import { Refusal, Status, Time } from './ui';
 const PAGE_SIZE = 25;
 
 /**
- * Sagas newest first, filtered, a keyset page at a time. Any saga event (the cross-saga feed)
- * refetches the page shown, at most once a second, so new and changed sagas appear by themselves.
+ * Sagas newest first, filtered, a keyset page at a time. Any committed saga change (signalled by
+ * the live stats) refetches the page shown, at most once a second, so new and changed sagas
+ * appear by themselves without the console streaming every event of every saga.
  */
 export function SagaList() {
   const [filter, setFilter] = useState<SagaFilter>({});
@@ -18,12 +19,11 @@ export function SagaList() {
   const after = cursors.length ? cursors[cursors.length - 1] : null;
   const page = useQuery(ConsoleSagasDocument, { filter, first: PAGE_SIZE, after });
   const refetch = useThrottled(page.reload, 1000);
-  useSubscription(ConsoleFeedDocument, {}, refetch);
   const applyFilter = (next: SagaFilter) => { setFilter(next); setCursors([]); };
   const sagas = page.data?.sagas;
   return (
     <section>
-      <StatsBar onPick={(status) => applyFilter({ ...filter, status: [status] })} />
+      <StatsBar onPick={(status) => applyFilter({ ...filter, status: [status] })} onChange={refetch} />
       <SagaFilters key={JSON.stringify(filter)} value={filter} onChange={applyFilter} />
       <Refusal error={page.error} />
       <p className="count">{sagas ? `${sagas.totalCount} sagas match` : 'loading…'}</p>

@@ -3,10 +3,14 @@ import { ConsoleStatsDocument, type ConsoleStatsSubscription, type SagaStatus } 
 import { useSubscription } from './hooks';
 import { Refusal } from './ui';
 
-/** Counts per status over the last hour, pushed by the `sagaStats` subscription; a click filters by it. */
-export function StatsBar({ onPick }: { onPick(status: SagaStatus): void }) {
+/**
+ * Counts per status over the last hour, pushed by the `sagaStats` subscription; a click filters by
+ * it. The server pushes again after any committed change (at most once a second), which tells the
+ * list when to refetch: `onChange`.
+ */
+export function StatsBar({ onPick, onChange }: { onPick(status: SagaStatus): void; onChange(): void }) {
   const [stats, setStats] = useState<ConsoleStatsSubscription['sagaStats']>();
-  const error = useSubscription(ConsoleStatsDocument, { window: 3600 }, (d) => setStats(d.sagaStats));
+  const error = useSubscription(ConsoleStatsDocument, { window: 3600 }, (d) => { setStats(d.sagaStats); onChange(); });
   return (
     <div className="stats" data-testid="stats">
       <Refusal error={error} />

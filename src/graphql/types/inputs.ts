@@ -7,7 +7,8 @@ const MONEY = /^\d+(\.\d{1,4})?$/;
 
 @InputType({ description: 'A line of an order.' })
 export class OrderItemInput {
-  @Field(() => ID) @IsUUID() productId!: string;
+  // Any text, as the wire contract has it (the demo's products are prod-1001, ...).
+  @Field(() => ID) @Length(1, 100) productId!: string;
   @Field() @Length(1, 100) sku!: string;
   @Field(() => Int) @Min(1) quantity!: number;
   @Field({ description: 'Decimal string, e.g. "19.90".' }) @Matches(MONEY) unitPrice!: string;
