@@ -38,6 +38,10 @@ export function toSagaType(record: SagaRecord): SagaType {
       commandEventIds: step.commandEventIds,
     })),
     timer: s.timer ? { dueAt: new Date(s.timer.dueAtMs), purpose: s.timer.purpose, step: s.timer.step, phase: s.timer.phase, attempt: s.timer.attempt } : null,
+    unkeptEffects: (s.unkept ?? []).map((e) => ({
+      step: e.step, key: e.key, status: e.status, reportedBy: e.reportedBy, detail: e.detail, attempts: e.attempts,
+      commandEventIds: e.commands.map((c) => c.eventId), startedAt: new Date(e.startedAtMs), endedAt: date(e.endedAtMs), dueAt: date(e.timer?.dueAtMs),
+    })),
     startedAt: new Date(s.startedAtMs),
     updatedAt: new Date(s.updatedAtMs),
     endedAt: date(s.endedAtMs),

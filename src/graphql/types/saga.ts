@@ -38,6 +38,20 @@ export class SagaStepType {
   @Field(() => [String], { description: 'eventIds of the commands this step sent (the same on every re-send).' }) commandEventIds!: string[];
 }
 
+@ObjectType('UnkeptEffect', { description: 'An effect a participant reported that the saga does not keep (e.g. a second charge), and its undo (e.g. a refund).' })
+export class UnkeptEffectType {
+  @Field() step!: string;
+  @Field({ description: 'Identifies the effect, e.g. the paymentId.' }) key!: string;
+  @Field({ description: 'UNDOING, UNDONE, or FAILED (gave up: resumeSaga sends it again).' }) status!: string;
+  @Field(() => ID, { description: 'eventId of the reply that reported it (the undo\'s causationId).' }) reportedBy!: string;
+  @Field(() => GraphQLJSONObject, { description: 'What the saga knows about it, e.g. amount and paymentMethod.' }) detail!: Record<string, unknown>;
+  @Field(() => Int) attempts!: number;
+  @Field(() => [String], { description: 'eventIds of the undo commands (the same on every re-send).' }) commandEventIds!: string[];
+  @Field() startedAt!: Date;
+  @Field(() => Date, { nullable: true }) endedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When its timeout or retry fires.' }) dueAt!: Date | null;
+}
+
 @ObjectType('Saga', { description: 'A saga: one order\'s distributed transaction.' })
 export class SagaType {
   @Field(() => ID) id!: string;
@@ -57,6 +71,7 @@ export class SagaType {
   @Field(() => GraphQLJSONObject, { description: 'The saga\'s business data (the order, reservation, payments, ...); for the analyst role with its personal fields masked.' }) data!: Record<string, unknown>;
   @Field(() => [SagaStepType]) steps!: SagaStepType[];
   @Field(() => SagaTimerType, { nullable: true }) timer!: SagaTimerType | null;
+  @Field(() => [UnkeptEffectType], { description: 'Charges and other effects the saga does not keep, and their undo (see README, Money rules).' }) unkeptEffects!: UnkeptEffectType[];
   @Field() startedAt!: Date;
   @Field() updatedAt!: Date;
   @Field(() => Date, { nullable: true }) endedAt!: Date | null;

@@ -1,3 +1,5 @@
+import { bearer } from '../../helpers/auth';
+import { postGraphQL } from '../../helpers/graphql';
 import { SagaStack, type SagaRow } from '../../helpers/saga-stack';
 import { eventually } from '../../helpers/services';
 
@@ -56,6 +58,13 @@ describe('unkept charges are refunded on the real broker and database', () => {
     await expectNothingLeftCharged(saga, order.orderId, saga.state.data.paymentIds);
     expect(ledger(order.orderId).outcome).toMatchObject({ result: 'APPROVED', paymentIds: saga.state.data.paymentIds });
     expect(ledger(order.orderId).netCharged).toBe(saga.state.data.finalAmount);
+    // Operators see it on the saga.
+    const { body } = await postGraphQL(stack.service.url, `query($id: ID!) { saga(id: $id) { status unkeptEffects { step key status attempts reportedBy detail } } }`, { id: saga.id }, bearer('viewer'));
+    const [unkept] = saga.state.unkept;
+    expect(body.data.saga).toEqual({ status: 'COMPLETED', unkeptEffects: [{
+      step: 'processPayment', key: unkept.key, status: 'UNDONE', attempts: 1, reportedBy: unkept.reportedBy,
+      detail: expect.objectContaining({ amount: saga.state.data.finalAmount }),
+    }] });
   });
 
   it('a split payment charged twice (re-send answered anew): every part of the unkept charge is refunded once', async () => {
