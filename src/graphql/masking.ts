@@ -30,6 +30,8 @@ export const ANALYST_FIELD_RULES: Record<string, FieldRule> = {
   'Saga.id': 'public', 'Saga.type': 'public', 'Saga.orderId': 'public', 'Saga.customerId': 'personal', 'Saga.failureReason': 'text',
   'Saga.currentStep': 'public', 'Saga.lastError': 'text', 'Saga.warnings': 'text', 'Saga.totalAmount': 'public',
   'Saga.finalAmount': 'public', 'Saga.currency': 'public', 'Saga.data': 'json',
+  'UnkeptEffect.step': 'public', 'UnkeptEffect.key': 'public', 'UnkeptEffect.status': 'public', 'UnkeptEffect.reportedBy': 'public',
+  'UnkeptEffect.commandEventIds': 'public', 'UnkeptEffect.detail': 'json',
   'SagaStepType.name': 'public', 'SagaStepType.lastError': 'text', 'SagaStepType.commandEventIds': 'public',
   'SagaTimerType.purpose': 'public', 'SagaTimerType.step': 'public', 'SagaTimerType.phase': 'public',
   'WaitingCommand.step': 'public', 'WaitingCommand.phase': 'public', 'WaitingCommand.eventId': 'public',

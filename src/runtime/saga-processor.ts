@@ -102,12 +102,13 @@ export class SagaProcessor {
           await this.applyBatch(group.length === 1 ? group[0].messages : group.flatMap((g) => g.messages));
           for (const g of group) g.resolve();
         } catch (error) {
-          if (!isDataError(error)) {
+          if (!isRefusal(error)) {
             for (const g of group) g.reject(error);
             continue;
           }
-          // The database refused something in the group: each caller's batch (one partition's)
-          // commits apart, isolating the refused messages, so the others are not held back.
+          // Something in the group was refused (by the database, or a command the contract
+          // refuses): each caller's batch (one partition's) commits apart, isolating the refused
+          // messages, so the others are not held back.
           for (const g of group) {
             try {
               await commitIsolating(g.messages, this.isolation, group.length === 1 ? error : undefined);
@@ -125,7 +126,8 @@ export class SagaProcessor {
 
   private readonly isolation = {
     commit: (messages: TransportMessage[]) => this.applyBatch(messages),
-    refuse: (message: TransportMessage, error: unknown) => this.deadLetterAlone(message, refusalText(error)),
+    refuse: (message: TransportMessage, error: unknown) => this.deadLetterAlone(message, error instanceof InvalidCommandError ? error.message : refusalText(error)),
+    isRefusal,
   };
 
   /** Dead-letters one message the database refused, in a transaction of its own. */
@@ -394,6 +396,14 @@ export class SagaProcessor {
   private deadLetter(raw: TransportMessage, error: string): RawOutboxMessage {
     return encodeDeadLetter(deadLetterRecord(raw, error, this.clock()));
   }
+}
+
+/**
+ * Failures that are the messages' own fault, so the same message fails the same way every time:
+ * the database refusing its data, or a saga it drives producing a command the contract refuses.
+ */
+function isRefusal(error: unknown): boolean {
+  return isDataError(error) || error instanceof InvalidCommandError;
 }
 
 /** What one transaction wrote: the sagas, and the outbox rows to publish after the commit. */
