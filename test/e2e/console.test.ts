@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Client } from 'pg';
@@ -12,6 +11,7 @@ import { launchBrowser } from '../helpers/browser';
 import { postGraphQL } from '../helpers/graphql';
 import { OrchestratorProcess } from '../helpers/orchestrator-process';
 import { createTestDatabase, eventually, kafkaBrokers, uniqueName, type TestDatabase } from '../helpers/services';
+import { freePort } from '../helpers/ports';
 
 /**
  * The console in a real browser (Debian's chromium) against the real service (a separate process,
@@ -219,14 +219,3 @@ describe('the console in a browser', () => {
   }
 });
 
-/** A port free right now, so a restarted service can listen where the browser already points. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort, portOpen } from './ports';
+import { freePort, portOpen } from '../../helpers/ports';
 import { alive, signal, until, waitForExit } from './process-control';
 
 const KAFKA_SH = join(__dirname, '..', '..', '..', 'scripts', 'kafka.sh');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { freePort } from './ports';
+import { freePort } from '../../helpers/ports';
 
 const BIN = process.env.FAULTS_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const run = promisify(execFile);
