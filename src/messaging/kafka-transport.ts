@@ -207,7 +207,10 @@ export class KafkaTransport implements MessageTransport {
     // move the group back, and every restart would then redeliver (and, before dead letters had
     // fixed ids, dead-letter again) what that member had already done. What was handled but not
     // committed before the rebalance is redelivered instead, which consumers drop.
-    consumer.on(consumer.events.GROUP_JOIN, () => resolved.clear());
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      resolved.clear();
+      options.onAssigned?.(Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))));
+    });
     await consumer.run({
       autoCommit: false,
       autoCommitInterval: OFFSET_COMMIT_INTERVAL_MS,

@@ -23,7 +23,11 @@ export class PrefixedTransport implements MessageTransport {
 
   subscribe(options: SubscribeOptions, handler: BatchHandler): Promise<Subscription> {
     return this.inner.subscribe(
-      { ...options, topics: options.topics.map((t) => this.out(t)) },
+      {
+        ...options,
+        topics: options.topics.map((t) => this.out(t)),
+        onAssigned: options.onAssigned && ((assigned) => options.onAssigned!(assigned.map((p) => ({ ...p, topic: this.in(p.topic) })))),
+      },
       (batch) => handler(batch.map((m) => ({ ...m, topic: this.in(m.topic) }))),
     );
   }

@@ -60,6 +60,13 @@ export interface SubscribeOptions {
   topics: string[];
   /** Read topics from the beginning when the group has no committed offset. */
   fromBeginning?: boolean;
+  /** Called with the partitions this member holds after each (re)join of its group. */
+  onAssigned?(partitions: TopicPartition[]): void;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
 }
 
 export interface Subscription {

@@ -38,6 +38,12 @@ export class ConsumerHealth {
     private readonly forgetAfterMs = 120_000,
   ) {}
 
+  /** Keeps only the given partitions' failures (this member's assignment after a rebalance). */
+  retain(assigned: { topic: string; partition: number }[]): void {
+    const kept = new Set(assigned.map((p) => `${p.topic}/${p.partition}`));
+    for (const key of this.partitions.keys()) if (!kept.has(key)) this.partitions.delete(key);
+  }
+
   succeeded(topic: string, partition: number): void {
     this.partitions.delete(`${topic}/${partition}`);
   }

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger';
 import { INBOUND_TOPICS } from '../messaging/contract';
 import type { OutboxRelay } from '../messaging/outbox-relay';
-import type { MessageTransport, Subscription } from '../messaging/transport';
+import type { MessageTransport, Subscription, TopicPartition } from '../messaging/transport';
 import { ConsumerHealth } from './consumer-health';
 import type { Poller } from './poller';
 import type { SagaProcessor } from './saga-processor';
@@ -42,7 +42,9 @@ export class Orchestrator {
     relay.start();
     this.timers.start();
     this.options.retention?.start();
-    this.subscription = await transport.subscribe({ groupId, topics: [...INBOUND_TOPICS] }, async (batch) => {
+    // A partition that failed here and then moved to another member is that member's to report.
+    const onAssigned = (assigned: TopicPartition[]) => this.health.retain(assigned);
+    this.subscription = await transport.subscribe({ groupId, topics: [...INBOUND_TOPICS], onAssigned }, async (batch) => {
       const { topic, partition } = batch[0];
       try {
         await processor.handleBatch(batch);

@@ -27,8 +27,10 @@ const GARBAGE = Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x80, 0x7b, 0x2
 export function poisonMessages(): Poison[] {
   const headers = (kind: string): Record<string, Buffer> => ({ 'x-fault-kind': Buffer.from(kind), 'x-binary': Buffer.from([0xff, 0x00, 0xfe]) });
   const orderBytes = (order: OrderCreated) => Buffer.from(JSON.stringify(order), 'utf8');
-  const huge = buildOrder({ items: [{ productId: 'prod-huge', sku: 'SKU-HUGE', quantity: 1, unitPrice: '12345678901234567890.00' }] });
-  const nul = buildOrder({ customerId: 'customer-\u0000-nul' });
+  // Built as valid orders, then spoiled: the simulators' order builder validates what it builds.
+  const hugeAmount = '12345678901234567890.00';
+  const huge: OrderCreated = { ...buildOrder(), items: [{ productId: 'prod-huge', sku: 'SKU-HUGE', quantity: 1, unitPrice: hugeAmount }], totalAmount: hugeAmount };
+  const nul: OrderCreated = { ...buildOrder(), customerId: 'customer-\u0000-nul' };
   // JSON.parse accepts a lone surrogate escape; PostgreSQL's jsonb does not.
   const surrogate = buildOrder({ customerId: 'customer-surrogate' });
   const surrogateText = JSON.stringify(surrogate).replace('"customer-surrogate"', '"customer-\\ud800-surrogate"');

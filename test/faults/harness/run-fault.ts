@@ -68,7 +68,7 @@ export async function runFault(fault: Fault, infra: Infrastructure): Promise<Fau
       stuck: stuck.stuck,
       unrefunded: money.unrefunded,
       deadLetters: evidence.poisons.length ? `${dlq.matched}/${evidence.poisons.length}` : dlq.violations.length ? 'strays' : '-',
-      stream: `${stream.missingSagas ? `feed gaps in ${stream.missingSagas}` : 'feed complete'}, ${world.subscriber.reconnects} reconnects, live after: ${stream.violations.some((v) => v.includes('after the fault')) ? 'lost' : `ok (${stream.checkedAfter})`}`,
+      stream: `${stream.missingSagas ? `feed gaps in ${stream.missingSagas}` : 'feed complete'}${stream.reorderedSagas ? ` (${stream.reorderedSagas} out of sequence order)` : ''}, ${world.subscriber.reconnects} reconnects, live after: ${stream.violations.some((v) => v.includes('after the fault')) ? 'lost' : `ok (${stream.checkedAfter})`}`,
       ready: ready.violations.length ? 'wrong' : 'ok',
       recoveryMs: settledAt === null ? null : Math.max(0, settledAt - times.endedAt),
       violated: checks.filter((c) => c.violations.length > 0).length,

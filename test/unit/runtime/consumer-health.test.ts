@@ -41,4 +41,14 @@ describe('consumer health per topic-partition', () => {
     now += 2_000;
     expect(health.report()).toEqual({ ready: true, failing: [] });
   });
+
+  it('keeps only the failures of partitions this member still holds after a rebalance', () => {
+    const health = new ConsumerHealth(1);
+    health.failed('t', 0, new Error('x'));
+    health.failed('t', 1, new Error('x'));
+    health.retain([{ topic: 't', partition: 1 }, { topic: 'u', partition: 0 }]);
+    expect(health.report().failing).toMatchObject([{ topic: 't', partition: 1 }]);
+    health.retain([]);
+    expect(health.report()).toEqual({ ready: true, failing: [] });
+  });
 });
