@@ -109,4 +109,19 @@ describe('one trace per saga', () => {
     const request = exporter.getFinishedSpans().find((s) => s.spanContext().spanId === manual.links[0]?.context.spanId);
     expect(request?.name).toBe('mutation');
   });
+
+  it('starts a new trace for a saga that came without one, and puts its timers in it', async () => {
+    const order = await stack.participants.createOrder({ scenario: 'silent:ProcessPayment' });
+    const saga = await eventually(async () => (await stack.sagaByOrder(order.orderId))?.state.traceparent ? stack.sagaByOrder(order.orderId) : undefined, 10000, 'the saga');
+    const traceId = saga!.state.traceparent.split('-')[1];
+    // The step times out (1.5 s here) and the timer re-sends the payment: attempt 2, in the saga's trace.
+    const resend = await eventually(() => traceOf(traceId).find((s) => s.name === 'step processPayment' && s.attributes['saga.step.attempt'] === 2), 20000, 'the re-send');
+    const timer = traceOf(traceId).find((s) => s.spanContext().spanId === parentId(resend))!;
+    expect(timer.name).toBe('saga timer');
+    const start = traceOf(traceId).find((s) => s.name === 'saga start')!;
+    expect(parentId(timer)).toBe(start.spanContext().spanId);
+    expect(saga!.state.traceparent).toBe(`00-${traceId}-${start.spanContext().spanId}-01`);
+    // The consumed OrderCreated had no parent: its span is the trace's root.
+    expect(parentId(traceOf(traceId).find((s) => s.name === 'process OrderCreated')!)).toBeUndefined();
+  });
 });
