@@ -331,11 +331,12 @@ export class SagaProcessor {
     for (const [id, stored] of await tx.lockSagas(sagaIds)) locked.set(id, stored);
     const startedByOrder = new Map<string, string>();
 
+    const scope: ApplyScope = { ctx, working, byOrder, locked, startedByOrder, deadLetters, actor };
     for (const { raw, message } of items) {
       // A manual start (no consumed message) is traced by the GraphQL operation's span instead.
       const span = actor ? undefined : messageSpan(raw, message);
       try {
-        this.applyOne(raw, message, span, { ctx, working, byOrder, locked, startedByOrder, deadLetters, actor });
+        this.applyOne(raw, message, span, scope);
       } finally {
         span?.end();
       }
@@ -346,10 +347,7 @@ export class SagaProcessor {
   /** Applies one message to its saga (or starts one) within `apply`. */
   private applyOne(
     raw: TransportMessage, message: ContractMessage, span: ReturnType<typeof messageSpan>,
-    { ctx, working, byOrder, locked, startedByOrder, deadLetters, actor }: {
-      ctx: SagaContext; working: Map<string, WorkingSaga>; byOrder: Map<string, string>; locked: Map<string, StoredSaga>;
-      startedByOrder: Map<string, string>; deadLetters: RawOutboxMessage[]; actor?: string;
-    },
+    { ctx, working, byOrder, locked, startedByOrder, deadLetters, actor }: ApplyScope,
   ): void {
     const trigger = this.deps.triggers[message.eventType];
     if (trigger) {
@@ -447,6 +445,18 @@ export class SagaProcessor {
   private deadLetter(raw: TransportMessage, error: string): RawOutboxMessage {
     return encodeDeadLetter(deadLetterRecord(raw, error, this.clock()));
   }
+}
+
+/** What `apply` shares with each `applyOne`: built once per batch, not per message. */
+interface ApplyScope {
+  ctx: SagaContext;
+  working: Map<string, WorkingSaga>;
+  byOrder: Map<string, string>;
+  locked: Map<string, StoredSaga>;
+  startedByOrder: Map<string, string>;
+  deadLetters: RawOutboxMessage[];
+  /** Set for a start by an operator (startSaga). */
+  actor?: string;
 }
 
 /** What one transaction wrote: the sagas, and the outbox rows to publish after the commit. */
