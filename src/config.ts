@@ -107,6 +107,17 @@ const configSchema = z.object({
       }
     }),
   }),
+  tracing: z.object({
+    /**
+     * OpenTelemetry's names. Spans are exported only when asked: `otlp` (or an OTLP endpoint set
+     * and no exporter named) turns them on, `none` or nothing leaves them off.
+     */
+    exporter: z.enum(['none', 'otlp', 'console']).optional(),
+    /** OTLP/HTTP base URL (`/v1/traces` is appended), or the traces URL as is. */
+    endpoint: z.string().url().optional(),
+    tracesEndpoint: z.string().url().optional(),
+    serviceName: z.string().min(1).default('saga-orchestrator'),
+  }),
   eureka: z.object({
     /** Eureka server URLs (`http://host:8761/eureka/`, comma-separated: tried in turn). Unset: no Eureka. */
     serviceUrl: z.string().default('').transform((v, ctx) => {
@@ -221,6 +232,10 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   PARTICIPANT_HTTP_BREAKER_RESET_MS: ['participantHttp', 'breakerResetMs'],
   PARTICIPANT_HTTP_BREAKER_VOLUME: ['participantHttp', 'breakerVolume'],
   PARTICIPANT_HTTP_SERVICES: ['participantHttp', 'services'],
+  OTEL_TRACES_EXPORTER: ['tracing', 'exporter'],
+  OTEL_EXPORTER_OTLP_ENDPOINT: ['tracing', 'endpoint'],
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: ['tracing', 'tracesEndpoint'],
+  OTEL_SERVICE_NAME: ['tracing', 'serviceName'],
   EUREKA_SERVICE_URL: ['eureka', 'serviceUrl'],
   EUREKA_ENABLED: ['eureka', 'enabled'],
   EUREKA_APP_NAME: ['eureka', 'appName'],
@@ -373,4 +388,10 @@ function readFile(path: string): { ours: Record<string, Record<string, unknown>>
     }
   }
   return { ours, seedKeys: flatten(rest), whole: flatten(parsed) };
+}
+
+/** Which exporter tracing uses; 'none': spans are off (traceparent headers still flow). */
+export function tracesExporter(tracing: Config['tracing']): 'none' | 'otlp' | 'console' {
+  if (tracing.exporter) return tracing.exporter;
+  return tracing.endpoint || tracing.tracesEndpoint ? 'otlp' : 'none';
 }

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { createPubSub } from '@graphql-yoga/subscription';
 import DataLoader from 'dataloader';
 import express from 'express';
-import type { Config } from './config';
+import { tracesExporter, type Config } from './config';
+import { consoleExporter, otlpExporter, startTracing } from './tracing/setup';
 import { mountConsole } from './console/serve';
 import { createDiscovery } from './discovery';
 import { ApiKeys } from './graphql/auth';
@@ -57,6 +58,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   };
   try {
     let embedded: EmbeddedDatabase | undefined;
+    const exporter = tracesExporter(config.tracing);
+    if (exporter !== 'none') {
+      const tracing = startTracing({
+        serviceName: config.tracing.serviceName,
+        exporter: exporter === 'otlp' ? otlpExporter({ base: config.tracing.endpoint, traces: config.tracing.tracesEndpoint }) : consoleExporter(),
+      });
+      // Registered first, so it runs last: the spans of the shutdown itself are exported too.
+      cleanups.push(() => tracing.shutdown());
+      logger.info({ exporter, serviceName: config.tracing.serviceName }, 'tracing on');
+    }
     let databaseUrl = config.database.url;
     if (!databaseUrl) {
       embedded = await startEmbeddedPostgres(config.database.embeddedDir, config.database.embeddedPort, logger);

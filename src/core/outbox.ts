@@ -13,6 +13,8 @@ export interface OutboxMessage {
   value: Record<string, unknown>;
   /** The step that sent it; null for saga outcome messages (OrderApproved / OrderCancelled). */
   step: string | null;
+  /** Broker headers (the runtime sets `traceparent`). */
+  headers?: Record<string, string>;
 }
 
 export interface EnvelopeContext {

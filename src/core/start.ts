@@ -11,6 +11,8 @@ export interface StartSagaInput<D> {
   causationId: string | null;
   /** Shared by every message of the saga; defaults to the sagaId. */
   correlationId?: string;
+  /** The trace the saga belongs to (kept in its state, see SagaState.traceparent). */
+  traceparent?: string;
 }
 
 /** Creates the saga and starts its first applicable step. */
@@ -37,6 +39,7 @@ export function startSaga<D>(def: SagaDefinition<D>, input: StartSagaInput<D>, c
     warnings: [],
     unkept: [],
   };
+  if (input.traceparent) initial.traceparent = input.traceparent;
   const t = new Transition(def, initial, ctx);
   t.event('SAGA_STARTED', null, { definition: def.name, version: def.version, causationId: input.causationId });
   advanceFrom(t, 0, input.causationId);

@@ -142,6 +142,11 @@ export interface SagaState<D> {
   warnings: string[];
   /** Unkept effects being or having been undone; absent on sagas stored before it existed. */
   unkept?: UnkeptEffect[];
+  /**
+   * The W3C `traceparent` the saga started in (or was given); the runtime puts it on every
+   * message the saga sends. Opaque to the core; absent on sagas stored before it existed.
+   */
+  traceparent?: string;
 }
 
 export function stepState<D>(state: SagaState<D>, name: string): StepState | undefined {

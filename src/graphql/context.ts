@@ -28,4 +28,6 @@ export interface GraphQLContext {
   outboxLoader: DataLoader<string, Map<string, OutboxLocation>>;
   /** Per-request loader of audit logs (`Saga.auditLog`). */
   auditLoader: DataLoader<string, AuditRecord[]>;
+  /** The trace a saga started or acted on by this request joins (tracing-plugin.ts); unset without one. */
+  traceparent?: string;
 }

@@ -13,6 +13,7 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from '../logger';
 import type { GraphQLContext, Viewer } from './context';
 import { checkOperation, complexityPlugin, depthRule, type QueryLimits } from './limits';
+import { tracingPlugin } from './tracing-plugin';
 
 export interface EdgeLimits extends QueryLimits {
   /** Largest HTTP body and largest graphql-ws message, in bytes. */
@@ -163,6 +164,7 @@ export async function mountGraphQL(options: GraphQLHttpOptions): Promise<() => P
     stopOnTerminationSignals: false,
     plugins: [
       complexityPlugin(schema, limits),
+      tracingPlugin(),
       // Browsers get the bundled GraphiQL (src/console/serve.ts), not Apollo's CDN-loaded page.
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),

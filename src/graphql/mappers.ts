@@ -1,4 +1,5 @@
 import type { SagaEventRecord, SagaRecord } from '../persistence/saga-read-repository';
+import { traceIdOf } from '../tracing/traceparent';
 import type { SagaEventType, SagaStepType, SagaType } from './types/saga';
 
 const date = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms));
@@ -48,6 +49,7 @@ export function toSagaType(record: SagaRecord): SagaType {
     durationMs: s.endedAtMs === null ? null : s.endedAtMs - s.startedAtMs,
     version: record.version,
     eventSequence: record.eventSeq,
+    traceId: traceIdOf(s.traceparent),
     engineState: s,
   };
 }

@@ -29,7 +29,7 @@ export const ANALYST_FIELD_RULES: Record<string, FieldRule> = {
   'ServiceInfo.name': 'public', 'ServiceInfo.version': 'public', 'ServiceInfo.transport': 'public', 'ServiceInfo.database': 'public',
   'Saga.id': 'public', 'Saga.type': 'public', 'Saga.orderId': 'public', 'Saga.customerId': 'personal', 'Saga.failureReason': 'text',
   'Saga.currentStep': 'public', 'Saga.lastError': 'text', 'Saga.warnings': 'text', 'Saga.totalAmount': 'public',
-  'Saga.finalAmount': 'public', 'Saga.currency': 'public', 'Saga.data': 'json',
+  'Saga.finalAmount': 'public', 'Saga.currency': 'public', 'Saga.data': 'json', 'Saga.traceId': 'public',
   'UnkeptEffect.step': 'public', 'UnkeptEffect.key': 'public', 'UnkeptEffect.status': 'public', 'UnkeptEffect.reportedBy': 'public',
   'UnkeptEffect.commandEventIds': 'public', 'UnkeptEffect.detail': 'json',
   'SagaStepType.name': 'public', 'SagaStepType.lastError': 'text', 'SagaStepType.commandEventIds': 'public',

@@ -6,6 +6,7 @@ import type { WrittenOutboxMessage } from '../runtime/ports';
 import { Alarm } from '../runtime/alarm';
 import { isDeadLetterTopic } from './contract';
 import { decodeDeadLetter, originalKey } from './dead-letter';
+import { publishTraced } from './publish-tracing';
 import type { MessageTransport, OutgoingMessage, PublishReceipt } from './transport';
 
 type PendingRow = WrittenOutboxMessage;
@@ -82,7 +83,8 @@ export class OutboxRelay {
     const rows = this.ready.length <= this.options.batchSize ? this.ready : this.ready.slice(0, this.options.batchSize);
     this.ready = rows === this.ready ? [] : this.ready.slice(rows.length);
     // On failure the rows stay unpublished in the table, and the recovery poll retries them.
-    const receipts = await this.transport.publish(rows.map(toMessage));
+    const messages = rows.map(toMessage);
+    const receipts = await publishTraced(messages, () => this.transport.publish(messages));
     this.metrics.outboxPublished.inc(rows.length);
     this.markLater(rows, receipts);
     // Backpressure: publishing stays at most about one batch ahead of marking.
@@ -123,7 +125,8 @@ export class OutboxRelay {
         [minAgeMs, this.options.batchSize],
       );
       if (rows.length === 0) return 0;
-      const receipts = await this.transport.publish(rows.map(toMessage));
+      const messages = rows.map(toMessage);
+      const receipts = await publishTraced(messages, () => this.transport.publish(messages));
       await this.markPublished(knex, landed(rows, receipts), true);
       this.metrics.outboxPublished.inc(rows.length);
       return rows.length;

@@ -2,6 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_TYPE_TOPIC, type Envelope, type EventType, type PayloadOf } from '../messaging/contract';
 import type { OutgoingMessage } from '../messaging/transport';
+import type { Span } from '@opentelemetry/api';
+import { childTraceparent } from '../tracing/traceparent';
+import { traceparentOf } from '../tracing/tracing';
 
 /**
  * A reply to `command`: a new eventId, the command's saga and correlation, causationId = the
@@ -27,7 +30,14 @@ export function replyTo<K extends EventType>(
   return { topic: EVENT_TYPE_TOPIC[eventType], key: command.orderId, value: JSON.stringify(message), ...(headers ? { headers } : {}) };
 }
 
-/** Headers a reply carries over from its command: only the W3C trace context. */
-export function replyHeaders(commandHeaders: Record<string, string>): Record<string, string> | undefined {
-  return commandHeaders.traceparent ? { traceparent: commandHeaders.traceparent } : undefined;
+/**
+ * Headers a reply carries over from its command: only the W3C trace context, continued: the
+ * participant's span (tracing on), else the command's trace with a new parent id. A header that
+ * is not valid W3C is passed on as it came.
+ */
+export function replyHeaders(commandHeaders: Record<string, string>, span?: Span): Record<string, string> | undefined {
+  const incoming = commandHeaders.traceparent;
+  if (span) return { traceparent: traceparentOf(span) };
+  if (!incoming) return undefined;
+  return { traceparent: childTraceparent(incoming) ?? incoming };
 }

@@ -40,8 +40,8 @@ export interface ParticipantsOptions {
 export type LedgerView = Pick<Ledger, 'order' | 'orderIds' | 'totals' | 'serviceCounters' | 'problems'>;
 
 export interface Participants {
-  /** Places an order: publishes OrderCreated on order-created-events (key = orderId). */
-  createOrder(input?: CreateOrderInput): Promise<OrderCreated>;
+  /** Places an order: publishes OrderCreated on order-created-events (key = orderId), with `headers` (e.g. traceparent). */
+  createOrder(input?: CreateOrderInput, headers?: Record<string, string>): Promise<OrderCreated>;
   /** What the services did, per order (read-only view). */
   readonly ledger: LedgerView;
   /** Stops consuming and drops pending late replies; the transport stays open (it is the caller's). */
@@ -81,12 +81,12 @@ export async function startParticipants(transport: MessageTransport, options: Pa
   let stopped = false;
   return {
     ledger,
-    async createOrder(input) {
+    async createOrder(input, headers) {
       const order = buildOrder(input);
       // Known before it is published, so no command for it can arrive first.
       scenarios.register(order.orderId, order.customerId, true);
       recordCreated(ledger, order);
-      await transport.publish([{ topic: TOPICS.orderCreated, key: order.orderId, value: JSON.stringify(order) }]);
+      await transport.publish([{ topic: TOPICS.orderCreated, key: order.orderId, value: JSON.stringify(order), ...(headers ? { headers } : {}) }]);
       return order;
     },
     async stop() {

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseIncoming, type ContractMessage, type EventType, type PayloadOf, type Topic } from '../messaging/contract';
 import type { MessageTransport, OutgoingMessage, Subscription, TransportMessage } from '../messaging/transport';
 import type { Logger } from '../logger';
+import { failSpan, messagingAttributes, remoteContext, SpanKind, startSpan, tracingEnabled } from '../tracing/tracing';
 import { replyHeaders, replyTo } from './envelope';
 import type { Ledger, ServiceName } from './ledger';
 import { HAPPY, ScenarioBook, type Scenario } from './scenario';
@@ -111,14 +112,19 @@ export async function startService(spec: ServiceSpec, deps: ServiceDeps): Promis
         continue;
       }
       let replies: OutgoingMessage[] = [];
-      const headers = replyHeaders(message.headers);
+      const span = participantSpan(spec.name, message, command);
+      const headers = replyHeaders(message.headers, span);
       try {
         spec.handle(command, scenario, (eventType, payload) => { replies.push(replyTo(command, eventType, payload, headers)); });
       } catch (error) {
         // A command the simulator cannot apply is reported, never allowed to stop the consumer.
         ledger.count(spec.name, 'invalid');
         logger.warn({ eventType: command.eventType, orderId: command.orderId, err: error }, 'command could not be applied');
+        if (span) failSpan(span, error);
         continue;
+      } finally {
+        span?.setAttribute('participant.replies', replies.map((r) => r.topic).join(','));
+        span?.end();
       }
       if (scenario.duplicateReplies) replies = replies.flatMap((r) => [r, r]);
       const answer: Answered = { retryCount: command.retryCount, replies, delivered: false };
@@ -153,3 +159,12 @@ export async function startService(spec: ServiceSpec, deps: ServiceDeps): Promis
   return transport.subscribe({ groupId: deps.groupId, topics: spec.topics, fromBeginning: true }, handleBatch);
 }
 
+
+/** The simulated service's span for one command (tracing on): a child of the step that sent it. */
+function participantSpan(service: ServiceName, message: TransportMessage, command: ContractMessage) {
+  if (!tracingEnabled()) return undefined;
+  return startSpan(`${service} ${command.eventType}`, remoteContext(message.headers.traceparent), {
+    ...messagingAttributes(message, 'process'), 'messaging.message.id': command.eventId, 'participant.service': service,
+    ...(command.sagaId ? { 'saga.id': command.sagaId } : {}),
+  }, SpanKind.CONSUMER);
+}

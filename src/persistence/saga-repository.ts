@@ -178,7 +178,7 @@ class PostgresSagaTransaction implements SagaTransaction {
     if (updated !== updates) throw new OptimisticLockError(`${updates - updated} saga(s) changed concurrently`);
     // The outbox rows were inserted in order, so the ascending ids (sorted as numbers, not as
     // the text they are returned as) are theirs one for one.
-    return group.flatMap((g) => g.outbox).map((o, i) => ({ id: ids[i], topic: o.topic, key: o.key, value: o.value, headers: null }));
+    return group.flatMap((g) => g.outbox).map((o, i) => ({ id: ids[i], topic: o.topic, key: o.key, value: o.value, headers: o.headers }));
   }
 
   async claimManualAction(record: ManualActionRecord): Promise<ManualActionRecord | null> {

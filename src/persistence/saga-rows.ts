@@ -55,7 +55,7 @@ export interface SagaParts {
   record: string;
   steps: string[];
   events: string[];
-  outbox: { json: string; topic: string; key: string; value: string }[];
+  outbox: { json: string; topic: string; key: string; value: string; headers: Record<string, string> | null }[];
   armed: string | null;
   disarmed: string | null;
   notice: string;
@@ -78,7 +78,8 @@ export function sagaParts(w: SagaWrite): SagaParts {
   }));
   const outbox = w.outbox.map((m) => {
     const value = JSON.stringify(m.value);
-    return { topic: m.topic, key: m.key, value, json: JSON.stringify({ event_id: m.eventId, topic: m.topic, key: m.key, value, headers: null, saga_id: id, step: m.step }) };
+    const headers = m.headers ?? null;
+    return { topic: m.topic, key: m.key, value, headers, json: JSON.stringify({ event_id: m.eventId, topic: m.topic, key: m.key, value, headers, saga_id: id, step: m.step }) };
   });
   const record = JSON.stringify(sagaRecord(w));
   // A new saga has no timer row yet; an updated one may have.

@@ -15,6 +15,8 @@ export interface ManualActionRequest {
   actor: string;
   roles: string[];
   idempotencyKey: string;
+  /** The request's trace context: the action's span (in the saga's trace) links to it. Not part of the fingerprint. */
+  traceparent?: string;
   /**
    * Runs on the locked saga before the action (inside its transaction): returns an error to
    * refuse it, e.g. a missing role for this step or a saga that changed since the plan was made.

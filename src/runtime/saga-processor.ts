@@ -10,6 +10,7 @@ import { InvalidCommandError, assertOutgoingValid, outgoingProblem } from '../me
 import { ManualActionError, applyManualAction, requestFingerprint, reusedKey, sameRequest, type ManualActionRequest } from './manual-actions';
 import { commitIsolating, isDataError, refusalText } from './batch-isolation';
 import type { Metrics } from './metrics';
+import { batchSpan, continueTransition, endTransition, incomingTraceparent, messageSpan, startTransition, traceOutbox, type TransitionTrace } from './saga-tracing';
 import type { AnySagaState, InboxClaim, ManualActionRecord, RawOutboxMessage, SagaTransaction, SagaStore, SagaWrite, StoredSaga, WrittenOutboxMessage } from './ports';
 
 /** How a message that starts a saga maps to a definition and its data (e.g. OrderCreated). */
@@ -77,9 +78,16 @@ export class SagaProcessor {
    * caller's promise settles after that one commit, so its offsets are resolved only then.
    */
   handleBatch(messages: TransportMessage[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+    const span = batchSpan(messages);
+    const done = new Promise<void>((resolve, reject) => {
       this.waiting.push({ messages, resolve, reject });
       if (this.groupsRunning < (this.deps.groupTransactions ?? 2)) void this.commitGroups();
+    });
+    if (!span) return done;
+    return done.then(() => span.end(), (error: unknown) => {
+      span.setStatus({ code: 2, message: error instanceof Error ? error.message : String(error) });
+      span.end();
+      throw error;
     });
   }
 
@@ -203,14 +211,17 @@ export class SagaProcessor {
       const working = new Map<string, WorkingSaga>();
       for (const stored of due) {
         const w = this.workingOf(stored);
+        const trace = continueTransition('saga timer', w.state);
         const transition = fireTimer(this.definitionOf(w.state), w.state, ctx);
         // One saga whose re-send the contract refuses (stored before the check) must not stop every other timer.
         const refused = transition.outbox.map(outgoingProblem).filter((p) => p !== null);
         if (refused.length > 0) {
           this.deps.logger.error({ sagaId: stored.state.id, orderId: stored.state.orderId, problems: refused }, 'timer would send a command the contract refuses; saga left as it was');
+          endTransition(trace, undefined, 'refused command');
           continue;
         }
-        this.step(w, transition);
+        this.step(w, transition, trace);
+        endTransition(trace, w.state);
         working.set(w.state.id, w);
       }
       return this.persist(tx, working);
@@ -240,11 +251,17 @@ export class SagaProcessor {
       const def = this.definitionOf(stored.state);
       const refused = request.guard?.(def, stored.state, stored.version);
       if (refused) throw refused;
+      const trace = continueTransition(`saga manual ${request.action}`, stored.state, undefined, request.actor, request.traceparent);
+      trace.span?.setAttributes({ 'saga.manual.action': request.action, ...(request.step ? { 'saga.step': request.step } : {}) });
       const result = applyManualAction(def, stored.state, request, ctx);
-      if (!result.ok) throw new ManualActionError(result.code, result.message, { status: stored.state.status, currentStep: stored.state.currentStep });
+      if (!result.ok) {
+        endTransition(trace, undefined, result.message);
+        throw new ManualActionError(result.code, result.message, { status: stored.state.status, currentStep: stored.state.currentStep });
+      }
       const w = this.workingOf(stored);
       w.actor = request.actor;
-      this.step(w, result);
+      this.step(w, result, trace);
+      endTransition(trace, w.state);
       return { written: await this.persist(tx, new Map([[w.state.id, w]])), replayed: false };
     }).catch(refusedCommand);
     this.committed(written);
@@ -255,15 +272,19 @@ export class SagaProcessor {
   /** Starts a saga from a trigger message given by an operator (startSaga), idempotently. */
   async startManually(
     message: ContractMessage,
-    operator: { actor: string; roles: string[]; idempotencyKey: string; reason: string | null; request: Record<string, unknown> },
+    operator: {
+      actor: string; roles: string[]; idempotencyKey: string; reason: string | null; request: Record<string, unknown>;
+      /** The request's trace context (the GraphQL operation's span, or the caller's `traceparent`). */
+      traceparent?: string;
+    },
   ): Promise<{ sagaId: string; replayed: boolean }> {
     // The client's request, not the message built from it (which has fresh ids every time).
     const fingerprint = { action: 'start', request: operator.request };
     const { written, sagaId, replayed } = await this.deps.store.inTransaction(async (tx) => {
       const existing = (await tx.sagaIdsByOrder([message.orderId])).get(message.orderId);
       const deadLetters: RawOutboxMessage[] = [];
-      const raw = receivedMessage('manual', -1, '-1', Buffer.from(message.orderId), null, {});
-      const working = existing ? new Map<string, WorkingSaga>() : await this.apply(tx, [{ raw, message }], deadLetters);
+      const raw = receivedMessage('manual', -1, '-1', Buffer.from(message.orderId), null, operator.traceparent ? { traceparent: [Buffer.from(operator.traceparent)] } : {});
+      const working = existing ? new Map<string, WorkingSaga>() : await this.apply(tx, [{ raw, message }], deadLetters, undefined, operator.actor);
       const started = [...working.values()][0];
       const replay = await this.claimKey(tx, {
         idempotencyKey: operator.idempotencyKey, sagaId: started?.state.id ?? existing!, action: 'start', actor: operator.actor,
@@ -302,7 +323,7 @@ export class SagaProcessor {
   /** `prefetched`: what claimInboxAndLock already locked and looked up in this transaction. */
   private async apply(
     tx: SagaTransaction, items: { raw: TransportMessage; message: ContractMessage }[], deadLetters: RawOutboxMessage[],
-    prefetched?: Pick<InboxClaim, 'locked' | 'sagaIdsByOrder'>,
+    prefetched?: Pick<InboxClaim, 'locked' | 'sagaIdsByOrder'>, actor?: string,
   ): Promise<Map<string, WorkingSaga>> {
     const ctx = this.context(true);
     const working = new Map<string, WorkingSaga>();
@@ -312,47 +333,77 @@ export class SagaProcessor {
     for (const [id, stored] of await tx.lockSagas(sagaIds)) locked.set(id, stored);
     const startedByOrder = new Map<string, string>();
 
+    const scope: ApplyScope = { ctx, working, byOrder, locked, startedByOrder, deadLetters, actor };
     for (const { raw, message } of items) {
-      const trigger = this.deps.triggers[message.eventType];
-      if (trigger) {
-        if (byOrder.has(message.orderId) || startedByOrder.has(message.orderId)) {
-          this.deps.logger.warn({ orderId: message.orderId, eventId: message.eventId }, 'order already has a saga; start ignored');
-          this.deps.metrics.duplicates.inc();
-          continue;
-        }
-        const sagaId = randomUUID();
-        const transition = startSaga(trigger.definition, {
-          sagaId, orderId: message.orderId, data: trigger.data(message), causationId: message.eventId,
-          correlationId: message.correlationId,
-        }, ctx);
-        const w: WorkingSaga = { stored: null, state: transition.state, events: [], outbox: [], actor: 'system', stepsAsRead: null };
-        this.step(w, transition);
-        working.set(sagaId, w);
-        startedByOrder.set(message.orderId, sagaId);
-        continue;
+      // A manual start (no consumed message) is traced by the GraphQL operation's span instead.
+      const span = actor ? undefined : messageSpan(raw, message);
+      try {
+        this.applyOne(raw, message, span, scope);
+      } finally {
+        span?.end();
       }
-      const sagaId = message.sagaId ?? byOrder.get(message.orderId);
-      const stored = sagaId ? locked.get(sagaId) : undefined;
-      const w = sagaId ? working.get(sagaId) ?? (stored ? this.workingOf(stored) : undefined) : undefined;
-      if (!w) {
-        deadLetters.push(this.deadLetter(raw, `unknown saga: no saga ${sagaId ? `with id ${sagaId}` : `for order ${message.orderId}`}`));
-        continue;
-      }
-      if (w.state.orderId !== message.orderId) {
-        deadLetters.push(this.deadLetter(raw, `orderId ${message.orderId} does not belong to saga ${w.state.id} (order ${w.state.orderId})`));
-        continue;
-      }
-      this.step(w, applyReply(this.definitionOf(w.state), w.state, { eventId: message.eventId, eventType: message.eventType, payload: message as Record<string, unknown> }, ctx));
-      working.set(w.state.id, w);
     }
     return working;
+  }
+
+  /** Applies one message to its saga (or starts one) within `apply`. */
+  private applyOne(
+    raw: TransportMessage, message: ContractMessage, span: ReturnType<typeof messageSpan>,
+    { ctx, working, byOrder, locked, startedByOrder, deadLetters, actor }: ApplyScope,
+  ): void {
+    const trigger = this.deps.triggers[message.eventType];
+    if (trigger) {
+      if (byOrder.has(message.orderId) || startedByOrder.has(message.orderId)) {
+        this.deps.logger.warn({ orderId: message.orderId, eventId: message.eventId }, 'order already has a saga; start ignored');
+        this.deps.metrics.duplicates.inc();
+        return;
+      }
+      const sagaId = randomUUID();
+      const trace = startTransition('saga start', sagaId, trigger.definition.name, incomingTraceparent(raw), span, actor);
+      try {
+        const transition = startSaga(trigger.definition, {
+          sagaId, orderId: message.orderId, data: trigger.data(message), causationId: message.eventId,
+          correlationId: message.correlationId, traceparent: trace.traceparent,
+        }, ctx);
+        const w: WorkingSaga = { stored: null, state: transition.state, events: [], outbox: [], actor: 'system', stepsAsRead: null };
+        this.step(w, transition, trace);
+        working.set(sagaId, w);
+        startedByOrder.set(message.orderId, sagaId);
+        endTransition(trace, w.state);
+      } catch (error) {
+        endTransition(trace, undefined, error);
+        throw error;
+      }
+      return;
+    }
+    const sagaId = message.sagaId ?? byOrder.get(message.orderId);
+    const stored = sagaId ? locked.get(sagaId) : undefined;
+    const w = sagaId ? working.get(sagaId) ?? (stored ? this.workingOf(stored) : undefined) : undefined;
+    if (!w) {
+      deadLetters.push(this.deadLetter(raw, `unknown saga: no saga ${sagaId ? `with id ${sagaId}` : `for order ${message.orderId}`}`));
+      return;
+    }
+    if (w.state.orderId !== message.orderId) {
+      deadLetters.push(this.deadLetter(raw, `orderId ${message.orderId} does not belong to saga ${w.state.id} (order ${w.state.orderId})`));
+      return;
+    }
+    const trace = continueTransition(`saga reply ${message.eventType}`, w.state, { raw, span });
+    try {
+      this.step(w, applyReply(this.definitionOf(w.state), w.state, { eventId: message.eventId, eventType: message.eventType, payload: message as Record<string, unknown> }, ctx), trace);
+      endTransition(trace, w.state);
+    } catch (error) {
+      endTransition(trace, undefined, error);
+      throw error;
+    }
+    working.set(w.state.id, w);
   }
 
   private workingOf(stored: StoredSaga): WorkingSaga {
     return { stored, state: stored.state, events: [], outbox: [], actor: 'system', stepsAsRead: stored.state.steps.map(stepSignature) };
   }
 
-  private step(w: WorkingSaga, transition: SagaTransition<unknown>): void {
+  private step(w: WorkingSaga, transition: SagaTransition<unknown>, trace: TransitionTrace): void {
+    traceOutbox(trace, transition.state, transition.outbox);
     w.state = transition.state;
     w.events.push(...transition.events);
     w.outbox.push(...transition.outbox);
@@ -404,6 +455,18 @@ export class SagaProcessor {
  */
 function isRefusal(error: unknown): boolean {
   return isDataError(error) || error instanceof InvalidCommandError;
+}
+
+/** What `apply` shares with each `applyOne`: built once per batch, not per message. */
+interface ApplyScope {
+  ctx: SagaContext;
+  working: Map<string, WorkingSaga>;
+  byOrder: Map<string, string>;
+  locked: Map<string, StoredSaga>;
+  startedByOrder: Map<string, string>;
+  deadLetters: RawOutboxMessage[];
+  /** Set for a start by an operator (startSaga). */
+  actor?: string;
 }
 
 /** What one transaction wrote: the sagas, and the outbox rows to publish after the commit. */

@@ -36,6 +36,7 @@ export function SagaPage({ id }: { id: string }) {
       </h2>
       <dl className="facts">
         <dt>Saga</dt><dd><code>{saga.id}</code></dd>
+        {saga.traceId && <><dt>Trace</dt><dd><code data-testid="trace-id" title="W3C trace id: search for it in your tracing backend">{saga.traceId}</code></dd></>}
         <dt>Customer</dt><dd data-testid="customer">{saga.customerId}</dd>
         <dt>Current step</dt><dd data-testid="current-step">{saga.currentStep ?? '–'}</dd>
         <dt>Amount</dt><dd>{saga.totalAmount} → {saga.finalAmount} {saga.currency}</dd>

@@ -34,7 +34,7 @@ export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | '
     const viewer = ctx.viewer!;
     return asGraphQLErrors(async () => {
       const { sagaId } = await deps.commands.runManualAction({
-        action, ...args, actor: viewer.actor, roles: viewer.roles,
+        action, ...args, actor: viewer.actor, roles: viewer.roles, traceparent: ctx.traceparent,
         guard: (def, state, version) => {
           const forbidden = permissionGuard(action, args.step, viewer.roles)(def, state);
           if (forbidden) return forbidden;
@@ -69,7 +69,7 @@ export function sagaMutationResolvers(deps: Pick<SchemaDependencies, 'reads' | '
       return asGraphQLErrors(async () => {
         const { sagaId } = await deps.commands.startManually(checked.message as ContractMessage, {
           actor: viewer.actor, roles: viewer.roles, idempotencyKey: input.idempotencyKey, reason: input.reason ?? null,
-          request: { ...input, idempotencyKey: undefined },
+          request: { ...input, idempotencyKey: undefined }, traceparent: ctx.traceparent,
         });
         return sagaAfter(sagaId);
       });

@@ -78,6 +78,7 @@ export class SagaType {
   @Field(() => Float, { nullable: true, description: 'Start to final status, in milliseconds.' }) durationMs!: number | null;
   @Field(() => Int, { description: 'Optimistic-lock version: changes with every committed change.' }) version!: number;
   @Field(() => Int, { description: 'Sequence number of the last event in the log.' }) eventSequence!: number;
+  @Field(() => String, { nullable: true, description: 'W3C trace id (32 hex digits) of the trace the saga runs in: every command and final event carries it in `traceparent`. Null for sagas started before tracing existed.' }) traceId!: string | null;
   /** The engine's state behind this view, for field resolvers; not exposed. */
   engineState?: AnySagaState;
 }

@@ -48,16 +48,19 @@ describe('simulated participants on the in-process transport', () => {
     await expect(h.participants.createOrder({ scenario: ['fail-paymnet'] })).rejects.toThrow('unknown scenario token');
   });
 
-  it('answers ReserveInventory with ProductReserved in a full reply envelope, passing traceparent through', async () => {
+  it('answers ReserveInventory with ProductReserved in a full reply envelope, continuing the trace', async () => {
     const order = await h.participants.createOrder();
-    const cmd = await h.send('ReserveInventory', order.orderId, { items: items(order) }, { headers: { traceparent: '00-abc-def-01' } });
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const cmd = await h.send('ReserveInventory', order.orderId, { items: items(order) }, { headers: { traceparent } });
     const [reply] = await h.reply(cmd.eventId);
     const m = reply.message;
     expect(m.eventType).toBe('ProductReserved');
     if (m.eventType !== 'ProductReserved') return;
     expect(reply.raw.topic).toBe(TOPICS.productReserved);
     expect(reply.raw.key).toBe(order.orderId);
-    expect(reply.raw.headers.traceparent).toBe('00-abc-def-01');
+    // A child of the command's: the same trace and flags, a new parent id.
+    expect(reply.raw.headers.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    expect(reply.raw.headers.traceparent).not.toBe(traceparent);
     expect(m).toMatchObject({ sagaId: cmd.sagaId, orderId: order.orderId, correlationId: cmd.correlationId, causationId: cmd.eventId, retryCount: 0 });
     expect(m.eventId).not.toBe(cmd.eventId);
     expect(m.products).toEqual(order.items.map((i) => ({ productId: i.productId, sku: i.sku, quantity: i.quantity })));
