@@ -46,7 +46,7 @@ const ONCE: Record<string, number> = { 'SagaConnection.totalCount': COST.count }
 
 /**
  * Validation rule rejecting operations nested deeper than maxDepth, introspection included (both
- * transports). A field with a selection counts 1, as graphql-depth-limit counted; fragments are
+ * transports). A field with a selection counts 1 (as the graphql-depth-limit package counted); fragments are
  * followed once each (a cycle is NoFragmentCyclesRule's to report, not a stack overflow).
  */
 export function depthRule(limits: Pick<QueryLimits, 'maxDepth'>): ValidationRule {

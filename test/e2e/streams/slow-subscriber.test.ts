@@ -28,10 +28,11 @@ async function stalledSubscriber(url: string, query: string) {
   await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
   socket.send(JSON.stringify({ type: 'connection_init', payload: wsAuth('viewer') }));
   await eventually(() => (messages.some((m) => m.type === 'connection_ack') ? true : undefined), 10000, 'connection_ack');
-  socket.send(JSON.stringify({ id: 'slow', type: 'subscribe', payload: { query } }));
-  await new Promise((r) => setTimeout(r, 300));
-  // ws's own pause: it also keeps ws from resuming the socket when its parser drains.
+  // Stop reading before subscribing (sending still works), so not even the stored history that
+  // answers at once is read. ws's own pause also keeps ws from resuming the socket when its
+  // parser drains.
   socket.pause();
+  socket.send(JSON.stringify({ id: 'slow', type: 'subscribe', payload: { query } }));
   return {
     messages,
     resume: () => socket.resume(),
