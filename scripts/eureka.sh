@@ -35,6 +35,10 @@ LIBS="$CACHE/libs"
 CLASSES="$CACHE/classes"
 MARKER="$CACHE/build.complete" # holds the sha256 of the sources the cache was built from
 PID_FILE="$STATE/eureka.pid"
+# The process is ours only if its command line holds this (a PID may be recycled).
+PROCESS_MARK="-Deureka.sh.state=$STATE "
+# shellcheck source=lib/pid-service.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/pid-service.sh"
 SERVER_LOG="$STATE/server.log"
 
 log() { echo "eureka.sh: $*" >&2; }
@@ -75,18 +79,7 @@ cmd_fetch() {
 }
 
 # PID from the pid file if that process is alive and is our server, else nothing.
-running_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE" 2>/dev/null)" || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  # Guard against a recycled PID: it must be our main class started for this state dir.
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-Deureka.sh.state=$STATE " || return 1
-  echo "$pid"
-}
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # The registry answers GET /eureka/apps once the server is up.
 registry_answers() {
@@ -140,26 +133,6 @@ start_failed() {
   exit 1
 }
 
-cmd_stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE"
-    log "not running on port $PORT"
-    return 0
-  fi
-  kill -TERM "$pid" 2>/dev/null || true
-  local i
-  for ((i = 0; i < 100; i++)); do # 20 s
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid still alive after 20s, sending KILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$PID_FILE"
-  log "stopped (pid $pid)"
-}
 
 cmd_status() {
   local pid

@@ -36,6 +36,10 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 LIBS="$CACHE/libs"
 MARKER="$CACHE/libs.complete" # holds the sha256 of the pom the jars were copied for
 PID_FILE="$STATE/kafka.pid"
+# The process is ours only if its command line holds this (a PID may be recycled).
+PROCESS_MARK="kafka.Kafka $STATE/server.properties"
+# shellcheck source=lib/pid-service.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/pid-service.sh"
 BROKER_LOG="$STATE/broker.log"
 
 log() { echo "kafka.sh: $*" >&2; }
@@ -69,18 +73,7 @@ cmd_fetch() {
 }
 
 # PID from the pid file if that process is alive and is our broker, else nothing.
-running_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE" 2>/dev/null)" || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  # Guard against a recycled PID: it must be kafka.Kafka on this state dir's config.
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $STATE/server.properties" || return 1
-  echo "$pid"
-}
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 write_config() {
   cat >"$STATE/server.properties" <<EOF
@@ -188,26 +181,6 @@ start_failed() {
   exit 1
 }
 
-cmd_stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE"
-    log "not running on port $PORT"
-    return 0
-  fi
-  kill -TERM "$pid" 2>/dev/null || true
-  local i
-  for ((i = 0; i < 100; i++)); do # 20 s
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid still alive after 20s, sending KILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$PID_FILE"
-  log "stopped (pid $pid)"
-}
 
 cmd_status() {
   local pid
