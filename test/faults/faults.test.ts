@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAULTS } from './harness/faults';
 import { FaultBroker } from './harness/kafka-broker';
-import { FaultPostgres } from './harness/postgres-cluster';
+import { OwnPostgres } from '../helpers/own-postgres';
 import { faultProfile, selectedFaults, settleMs } from './harness/profile';
 import { runFault } from './harness/run-fault';
 import { renderTable, type FaultRow } from './harness/table';
@@ -23,7 +23,7 @@ let infra: Infrastructure | undefined;
 
 describe(`fault injection (${profile.name} profile)`, () => {
   beforeAll(async () => {
-    const [broker, postgres] = await Promise.all([FaultBroker.start(), FaultPostgres.start()]);
+    const [broker, postgres] = await Promise.all([FaultBroker.start(), OwnPostgres.start()]);
     infra = { broker, postgres, profile };
   }, 300_000);
 

@@ -73,9 +73,9 @@ export const FAULTS: readonly Fault[] = [
     async run(world) {
       const { postgres, profile } = world.infra;
       const downFrom = Date.now();
-      await postgres.stopServer('immediate');
+      await postgres.pause('immediate');
       await sleep(profile.outageMs);
-      await postgres.startServer();
+      await postgres.resume();
       const downTo = Date.now();
       return { downFrom, downTo, endedAt: downTo };
     },

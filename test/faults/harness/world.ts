@@ -18,14 +18,14 @@ import type { FaultBroker } from './kafka-broker';
 import { OrchestratorFleet } from './orchestrator-fleet';
 import { OrderStream } from './order-stream';
 import { PoisonInjector } from './poison';
-import type { FaultPostgres } from './postgres-cluster';
+import type { OwnPostgres } from '../../helpers/own-postgres';
 import { sagaEnv, type FaultProfile } from './profile';
 import { ReadinessProbe } from './readiness';
 import { HealthySubscriber } from './subscribers';
 
 export interface Infrastructure {
   broker: FaultBroker;
-  postgres: FaultPostgres;
+  postgres: OwnPostgres;
   profile: FaultProfile;
 }
 
