@@ -32,7 +32,7 @@ import { equals, sum } from '../src/core/money';
 import { TOPICS, type OrderCreated } from '../src/messaging/contract';
 import { KafkaTransport } from '../src/messaging/kafka-transport';
 import { PrefixedTransport } from '../src/messaging/prefixed-transport';
-import type { MessageTransport, Subscription } from '../src/messaging/transport';
+import type { MessageTransport, Subscription } from '../src/runtime/ports';
 import { fullyCompensated, startParticipants, type Participants } from '../src/participants';
 import { buildOrder } from '../src/participants/order';
 import { ORDER_MIX, planMix, type OrderKind } from './lib/mix';

@@ -21,9 +21,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { openDatabase } from '../src/persistence/database';
-import { SagaReadRepository, type SagaListFilter } from '../src/persistence/saga-read-repository';
+import { SagaReadRepository } from '../src/persistence/saga-read-repository';
 import { ms, seededRandom, summarize, table } from './lib/stats';
 import { intEnv } from './lib/env';
+import type { SagaListFilter } from '../src/runtime/ports';
 
 const opts = {
   rows: intEnv('BENCH_SEARCH_ROWS', 1_000_000, 1000),

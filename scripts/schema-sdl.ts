@@ -1,15 +1,15 @@
 import { createPubSub } from '@graphql-yoga/subscription';
 import { printSchema } from 'graphql';
 import { buildGraphQLSchema, type SchemaDependencies } from '../src/graphql/schema';
-import type { SagaReadRepository } from '../src/persistence/saga-read-repository';
 import { createSagaRegistry } from '../src/sagas';
+import type { SagaReads } from '../src/runtime/ports';
 
 /** The SDL of the schema the service serves; the drift test compares it with the committed file. */
 export async function printSchemaWithDirectives(): Promise<string> {
   // Resolvers never run here: only the types matter, so the dependencies are placeholders.
   const schema = await buildGraphQLSchema({
     info: { name: 'saga-control-plane', version: '0', transport: 'in-process', database: 'embedded', startedAt: new Date(0) },
-    reads: {} as SagaReadRepository,
+    reads: {} as SagaReads,
     audit: {} as SchemaDependencies['audit'],
     registry: createSagaRegistry(),
     pubSub: createPubSub(),

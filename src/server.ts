@@ -16,7 +16,7 @@ import { InProcessTransport } from './messaging/in-process-transport';
 import { KafkaTransport } from './messaging/kafka-transport';
 import { HttpParticipantTransport } from './messaging/http-participant-transport';
 import { PrefixedTransport } from './messaging/prefixed-transport';
-import type { MessageTransport } from './messaging/transport';
+import type { MessageTransport } from './runtime/ports';
 import { isDatabaseHealthy, openDatabase, openReadPool } from './persistence/database';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './persistence/embedded-postgres';
 import { AuditRepository } from './persistence/audit-repository';
@@ -25,7 +25,7 @@ import { BulkActionRepository } from './persistence/bulk-action-repository';
 import { BulkProgressListener } from './persistence/bulk-progress-listener';
 import { SagaReadRepository } from './persistence/saga-read-repository';
 import { placeDemoOrders, startParticipants } from './participants';
-import { createSagaRuntime, type SagaRuntime } from './runtime';
+import { createSagaRuntime, type SagaRuntime } from './app/runtime';
 import { BulkActionService } from './runtime/bulk-actions';
 
 export interface RunningService {

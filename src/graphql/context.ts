@@ -1,6 +1,5 @@
 import type DataLoader from 'dataloader';
-import type { AuditRecord } from '../persistence/audit-repository';
-import type { OutboxLocation, SagaEventRecord } from '../persistence/saga-read-repository';
+import type { AuditRecord, OutboxLocation, SagaEventRecord } from '../runtime/ports';
 
 /**
  * Roles. `analyst` reads with customer data masked; `viewer` reads everything; `support` may act on

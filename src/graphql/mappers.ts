@@ -1,6 +1,6 @@
-import type { SagaEventRecord, SagaRecord } from '../persistence/saga-read-repository';
 import { traceIdOf } from '../tracing/traceparent';
 import type { SagaEventType, SagaStepType, SagaType } from './types/saga';
+import type { SagaEventRecord, SagaRecord } from '../runtime/ports';
 
 const date = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms));
 

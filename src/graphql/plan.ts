@@ -1,8 +1,8 @@
 import { compensationPlan, type SagaRegistry } from '../core';
-import type { SagaRecord } from '../persistence/saga-read-repository';
 import { rolesRequired } from '../runtime/permissions';
 import type { CompensationPlan } from './types/plan';
 import { badInput } from './guards';
+import type { SagaRecord } from '../runtime/ports';
 
 /**
  * The plan token binds a compensation plan to the saga version it was computed from:

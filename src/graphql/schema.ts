@@ -3,10 +3,6 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { personalDataPolicy, type SagaRegistry } from '../core';
-import type { AuditRepository } from '../persistence/audit-repository';
-import type { CommittedSagaChange } from '../persistence/change-listener';
-import type { ChangeSource } from '../persistence/change-source';
-import type { SagaReadRepository } from '../persistence/saga-read-repository';
 import type { SagaProcessor } from '../runtime/saga-processor';
 import { authChecker } from './auth';
 import { applyAnalystMasking } from './masking';
@@ -16,13 +12,14 @@ import { auditResolvers } from './resolvers/audit.resolver';
 import { sagaMutationResolvers } from './resolvers/saga-mutation.resolver';
 import { sagaQueryResolvers } from './resolvers/saga-query.resolver';
 import { sagaSubscriptionResolvers } from './resolvers/saga-subscription.resolver';
+import type { AuditLog, ChangeSource, CommittedSagaChange, SagaReads } from '../runtime/ports';
 
 export type SagaPubSub = ReturnType<typeof createPubSub>;
 
 export interface SchemaDependencies {
   info: ServiceInfo;
-  reads: SagaReadRepository;
-  audit: AuditRepository;
+  reads: SagaReads;
+  audit: AuditLog;
   registry: SagaRegistry;
   /** In-process pub/sub that subscriptions read from; fed by the change fan-out. */
   pubSub: SagaPubSub;

@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { toUnits } from '../core/money';
-import type { SagaListFilter } from '../persistence/saga-read-repository';
 import type { SagaFilter } from './types/filter';
 import { badInput } from './guards';
+import type { SagaListFilter } from '../runtime/ports';
 
 /** Decimal amounts as saga_instance.total_amount holds them: numeric(19, 4). */
 const AMOUNT = /^\d{1,15}(\.\d{1,4})?$/;

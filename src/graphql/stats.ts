@@ -1,13 +1,13 @@
 import { SAGA_STATUSES } from '../core';
-import type { SagaReadRepository } from '../persistence/saga-read-repository';
 import type { SagaStatus } from './types/enums';
 import type { SagaStats } from './types/stats';
 import { badInput } from './guards';
+import type { SagaReads } from '../runtime/ports';
 
 export const MAX_STATS_WINDOW_SECONDS = 31 * 24 * 3600;
 
 /** Saga counts and durations over the last `window` seconds (the sagaStats query and subscription). */
-export async function loadSagaStats(reads: SagaReadRepository, window: number): Promise<SagaStats> {
+export async function loadSagaStats(reads: SagaReads, window: number): Promise<SagaStats> {
   if (!Number.isInteger(window) || window < 1 || window > MAX_STATS_WINDOW_SECONDS) {
     throw badInput(`window must be between 1 and ${MAX_STATS_WINDOW_SECONDS} seconds, got ${window}`, 'window');
   }

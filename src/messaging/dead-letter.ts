@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { LONE_SURROGATE, dlqTopic } from './contract';
-import type { TransportMessage } from './transport';
+import type { TransportMessage } from '../runtime/ports';
 
 const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 

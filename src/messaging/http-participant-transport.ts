@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 import { EVENT_TYPE_TOPIC } from './contract';
 import { HttpCallError, postJson, withRetries, type HttpResponse } from './http/http-call';
 import { HTTP_ROUTABLE_COMMANDS, HttpRouteError, instanceUrl, serviceOf, validateHttpRoute, type HttpRoute, type HttpRoutes } from './http/routes';
-import type { BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription } from './transport';
+import type { BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription } from '../runtime/ports';
 
 export interface HttpBreakerOptions {
   /** Failure percentage in the rolling window at which the breaker opens (default 50). */

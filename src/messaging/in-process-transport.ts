@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   receivedMessage, type BatchHandler, type MessageTransport, type OutgoingMessage, type PublishReceipt, type SubscribeOptions, type Subscription,
   type TransportMessage,
-} from './transport';
+} from '../runtime/ports';
 
 /**
  * A broker-less MessageTransport for running on embedded defaults: one in-memory log per topic

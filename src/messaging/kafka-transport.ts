@@ -3,7 +3,7 @@ import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type IHeaders
 import type { Logger } from '../logger';
 import {
   receivedMessage, type BatchHandler, type MessageTransport, type OutgoingMessage, type PublishReceipt, type SubscribeOptions, type Subscription,
-} from './transport';
+} from '../runtime/ports';
 
 export interface KafkaTransportOptions {
   brokers: string[];

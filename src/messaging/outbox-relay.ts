@@ -1,17 +1,13 @@
-import type { Knex, MikroORM } from '@mikro-orm/postgresql';
-import { execute, jsonChunks, selectRows } from '../persistence/sql';
 import type { Logger } from '../logger';
-import type { Metrics } from '../runtime/metrics';
-import type { WrittenOutboxMessage } from '../runtime/ports';
 import { Alarm } from '../runtime/alarm';
+import type {
+  MessageTransport, Metrics, OutboxPublisher, OutboxStore, OutgoingMessage, PublishedOutboxRow, PublishReceipt, WrittenOutboxMessage,
+} from '../runtime/ports';
 import { isDeadLetterTopic } from './contract';
 import { decodeDeadLetter, originalKey } from './dead-letter';
 import { publishTraced } from './publish-tracing';
-import type { MessageTransport, OutgoingMessage, PublishReceipt } from './transport';
 
 type PendingRow = WrittenOutboxMessage;
-/** Where a published row landed: all that marking needs (not the message itself). */
-type PublishedRow = { id: string; partition: number; offset: string };
 
 export interface OutboxRelayOptions {
   /** Rows per publish. */
@@ -27,7 +23,8 @@ export interface OutboxRelayOptions {
 }
 
 /**
- * Publishes the transactional outbox to the broker, at least once.
+ * Publishes the transactional outbox to the broker, at least once; the rows are reached through
+ * OutboxStore (persistence/outbox-store.ts), the broker through the transport.
  *
  * Fast path: the processor hands over the rows it has just committed (`offer`); they are
  * published from memory in commit order and then marked published in one statement, without
@@ -38,17 +35,17 @@ export interface OutboxRelayOptions {
  * so several instances never publish the same row at once), publishes and marks them. A crash
  * after publishing and before marking re-publishes the same eventIds, which consumers drop.
  */
-export class OutboxRelay {
+export class OutboxRelay implements OutboxPublisher {
   private running = false;
   private loop?: Promise<void>;
   private readonly alarm = new Alarm();
   private ready: PendingRow[] = [];
-  private toMark: PublishedRow[] = [];
+  private toMark: PublishedOutboxRow[] = [];
   private marking?: Promise<void>;
   private readonly options: OutboxRelayOptions;
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly store: OutboxStore,
     private readonly transport: MessageTransport,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
@@ -105,7 +102,7 @@ export class OutboxRelay {
     while (this.toMark.length > 0) {
       const batch = this.toMark.splice(0);
       try {
-        await this.markPublished(this.orm.em.getKnex(), batch, false);
+        await this.store.markPublished(batch);
       } catch (error) {
         this.logger.warn({ err: error, rows: batch.length }, 'marking outbox rows published failed; they will be published again');
       }
@@ -114,35 +111,12 @@ export class OutboxRelay {
 
   /** One poll of the recovery path; returns how many rows it published. */
   async publishBatch(minAgeMs = this.options.recoveryAgeMs): Promise<number> {
-    const em = this.orm.em.fork();
-    return em.transactional(async (tx) => {
-      const knex = tx.getTransactionContext<Knex.Transaction>()!;
-      const rows = await selectRows<PendingRow>(
-        knex,
-        `select id, topic, key, value, headers from outbox_message
-         where published_at is null and created_at <= now() - make_interval(secs => ?::float8 / 1000)
-         order by id limit ? for update skip locked`,
-        [minAgeMs, this.options.batchSize],
-      );
-      if (rows.length === 0) return 0;
+    const published = await this.store.publishUnclaimed(minAgeMs, this.options.batchSize, async (rows) => {
       const messages = rows.map(toMessage);
-      const receipts = await publishTraced(messages, () => this.transport.publish(messages));
-      await this.markPublished(knex, landed(rows, receipts), true);
-      this.metrics.outboxPublished.inc(rows.length);
-      return rows.length;
+      return landed(rows, await publishTraced(messages, () => this.transport.publish(messages)));
     });
-  }
-
-  private async markPublished(knex: Knex, rows: PublishedRow[], locked: boolean): Promise<void> {
-    for (const chunk of jsonChunks(rows)) {
-      await execute(
-        knex,
-        `update outbox_message o set published_at = now(), partition = x.partition, "offset" = x.offset
-         from json_to_recordset(?::json) as x(id bigint, partition int, "offset" bigint)
-         where o.id = x.id${locked ? '' : ' and o.published_at is null'}`,
-        [chunk],
-      );
-    }
+    this.metrics.outboxPublished.inc(published);
+    return published;
   }
 
   private async run(): Promise<void> {
@@ -189,6 +163,6 @@ function toMessage(row: PendingRow): OutgoingMessage {
   return message;
 }
 
-function landed(rows: PendingRow[], receipts: PublishReceipt[]): PublishedRow[] {
+function landed(rows: PendingRow[], receipts: PublishReceipt[]): PublishedOutboxRow[] {
   return rows.map((r, i) => ({ id: r.id, partition: receipts[i].partition, offset: receipts[i].offset }));
 }

@@ -1,4 +1,4 @@
-import type { BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription } from './transport';
+import type { BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription } from '../runtime/ports';
 
 /**
  * Puts every topic under a prefix (KAFKA_TOPIC_PREFIX), so several environments or test runs can

@@ -1,6 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import { failSpan, remoteContext, SpanKind, startSpan, tracingEnabled } from '../tracing/tracing';
-import type { OutgoingMessage } from './transport';
+import type { OutgoingMessage } from '../runtime/ports';
 
 /**
  * Publishes with a `send <topic>` span per message (tracing on), each a child of the span the

@@ -5,7 +5,7 @@
  */
 import pino from 'pino';
 import { ALL_TOPICS, TOPICS, type OrderCreated } from '../messaging/contract';
-import type { MessageTransport, Subscription } from '../messaging/transport';
+import type { MessageTransport, Subscription } from '../runtime/ports';
 import type { Logger } from '../logger';
 import { Ledger } from './ledger';
 import { buildOrder, orderService, recordCreated, watchOrders, type CreateOrderInput } from './order';

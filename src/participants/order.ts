@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { fromUnits, sum, toUnits } from '../core/money';
 import { OrderCreatedSchema, TOPICS, parseIncoming, type OrderCreated, type OrderItem, type PaymentPart } from '../messaging/contract';
-import type { MessageTransport, Subscription } from '../messaging/transport';
+import type { MessageTransport, Subscription } from '../runtime/ports';
 import type { Logger } from '../logger';
 import type { Ledger } from './ledger';
 import { parseScenario, scenarioCustomerId, type ScenarioBook } from './scenario';

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseIncoming, type ContractMessage, type EventType, type PayloadOf, type Topic } from '../messaging/contract';
-import type { MessageTransport, OutgoingMessage, Subscription, TransportMessage } from '../messaging/transport';
+import type { MessageTransport, OutgoingMessage, Subscription, TransportMessage } from '../runtime/ports';
 import type { Logger } from '../logger';
 import { failSpan, messagingAttributes, remoteContext, SpanKind, startSpan, tracingEnabled } from '../tracing/tracing';
 import { replyHeaders, replyTo } from './envelope';

@@ -1,29 +1,7 @@
 import type { Knex, MikroORM } from '@mikro-orm/postgresql';
 import { auditOutcome, type AuditOutcome } from '../runtime/audit';
-import type { AnySagaState } from '../runtime/ports';
+import type { AnySagaState, AuditFilter, AuditLog, AuditRecord } from '../runtime/ports';
 import { execute, isUtcInstantText, selectRows } from './sql';
-
-export interface AuditFilter {
-  sagaId?: string;
-  actor?: string;
-  action?: string;
-  since?: Date;
-  until?: Date;
-}
-
-export interface AuditRecord {
-  id: string;
-  sagaId: string;
-  orderId: string;
-  action: string;
-  step: string | null;
-  actor: string;
-  roles: string[];
-  reason: string | null;
-  at: Date;
-  stateBefore: Record<string, unknown> | null;
-  outcome: AuditOutcome;
-}
 
 interface Row {
   idempotency_key: string; saga_id: string; action: string; actor: string; roles: string; reason: string | null;
@@ -44,7 +22,7 @@ export function isAuditPosition(position: { at: string; id: string }): boolean {
  * outcome is judged from the saga's current state when read, and stored once final, so
  * "did it work" is answered by what really happened, not by what was requested.
  */
-export class AuditRepository {
+export class AuditRepository implements AuditLog {
   constructor(private readonly orm: MikroORM) {}
 
   private get knex(): Knex {

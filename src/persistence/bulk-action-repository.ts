@@ -1,56 +1,10 @@
 import type { Knex, MikroORM } from '@mikro-orm/postgresql';
-import { isUuid } from './saga-read-repository';
+import type { BulkActionItemRecord, BulkActionRecord, BulkActionStore, BulkItemOutcome, BulkItemStatus, BulkProgressNotice } from '../runtime/ports';
+import { isUuid } from '../runtime/uuid';
 import { execute, selectRows } from './sql';
 
 /** PostgreSQL channel announcing recorded bulk action progress to every instance (see bulk-progress-listener.ts). */
 export const BULK_PROGRESS_CHANNEL = 'bulk_action_progress';
-
-export type BulkItemStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
-
-export interface BulkActionRecord {
-  id: string;
-  action: string;
-  step: string | null;
-  filter: Record<string, unknown>;
-  /** PREVIEWED, RUNNING or FINISHED. */
-  status: string;
-  total: number;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  createdBy: string;
-  createdAt: Date;
-  expiresAt: Date;
-  reason: string | null;
-  runIdempotencyKey: string | null;
-  startedBy: string | null;
-  startedRoles: string[];
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}
-
-export interface BulkActionItemRecord {
-  sagaId: string;
-  position: number;
-  versionAtPreview: number;
-  status: BulkItemStatus;
-  code: string | null;
-  message: string | null;
-  seq: number | null;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}
-
-export interface BulkItemOutcome {
-  status: Exclude<BulkItemStatus, 'PENDING'>;
-  code: string | null;
-  message: string | null;
-  startedAt: Date;
-  finishedAt: Date;
-}
-
-/** The progress notice: bulk action id, the recorded item's seq (0 for the summary), kind. */
-export interface BulkProgressNotice { b: string; q: number; k: 'ITEM' | 'SUMMARY' }
 
 interface ActionRow {
   id: string; action: string; step: string | null; filter: Record<string, unknown>; status: string; total: number;
@@ -67,7 +21,7 @@ interface ItemRow {
 const ITEM_COLUMNS = 'saga_id, position, version_at_preview, status, code, message, seq, started_at, finished_at';
 
 /** Storage of bulk actions and their items; every write that records progress also NOTIFYs. */
-export class BulkActionRepository {
+export class BulkActionRepository implements BulkActionStore {
   constructor(private readonly orm: MikroORM) {}
 
   private get knex(): Knex {

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger';
-import { BULK_PROGRESS_CHANNEL, type BulkProgressNotice } from './bulk-action-repository';
-import { type ChangeSource, type ChangeSubscriber, Subscribers } from './change-source';
+import type { BulkProgressNotice, ChangeSource, ChangeSubscriber } from '../runtime/ports';
+import { BULK_PROGRESS_CHANNEL } from './bulk-action-repository';
+import { Subscribers } from './change-source';
 import { PgChannel } from './pg-channel';
 
 /**

@@ -1,14 +1,8 @@
 import type { Logger } from '../logger';
-import type { SagaEventRecord, SagaReadRepository, SagaRecord } from './saga-read-repository';
-import { type ChangeSource, type ChangeSubscriber, Subscribers } from './change-source';
+import type { ChangeSource, ChangeSubscriber, CommittedSagaChange, SagaReads } from '../runtime/ports';
+import { Subscribers } from './change-source';
 import { PgChannel } from './pg-channel';
 import { SAGA_CHANGES_CHANNEL } from './saga-repository';
-
-/** A committed change of one saga as every instance sees it: the saga after it and its new events. */
-export interface CommittedSagaChange {
-  saga: SagaRecord;
-  events: SagaEventRecord[];
-}
 
 /** The NOTIFY payload the saga writer sends: saga id, version after, event sequences (from, to]. */
 interface Notice { s: string; v: number; f: number; t: number }
@@ -32,7 +26,7 @@ export class SagaChangeListener implements ChangeSource<CommittedSagaChange> {
   private retry?: NodeJS.Timeout;
   private readonly subscribers: Subscribers<CommittedSagaChange>;
 
-  constructor(url: string, private readonly reads: SagaReadRepository, private readonly logger: Logger) {
+  constructor(url: string, private readonly reads: Pick<SagaReads, 'findManyByIds' | 'eventsBetween'>, private readonly logger: Logger) {
     this.subscribers = new Subscribers((error) => logger.error({ err: error }, 'a saga change subscriber failed; the others go on'));
     this.channel = new PgChannel(url, SAGA_CHANGES_CHANNEL, logger, {
       payload: (payload) => this.received(payload),

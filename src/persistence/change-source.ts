@@ -1,18 +1,4 @@
-/**
- * What a subscriber of committed changes hears: each change, and `resync` when changes may have
- * been missed (the LISTEN connection was lost, or announced changes could not be read). On
- * `resync` each stream re-reads what it needs from its own last position; it is delivered once
- * LISTEN is active again, so whatever commits after that re-read is announced as usual.
- */
-export interface ChangeSubscriber<T> {
-  change(item: T): void;
-  resync?(): void;
-}
-
-/** Where committed changes come from (the LISTEN fan-outs); a bare function hears changes only. */
-export interface ChangeSource<T> {
-  subscribe(subscriber: ChangeSubscriber<T> | ((item: T) => void)): () => void;
-}
+import type { ChangeSource, ChangeSubscriber } from '../runtime/ports';
 
 /**
  * The subscribers of one fan-out. Each call is isolated: a subscriber that throws is reported and

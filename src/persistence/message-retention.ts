@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Pruned, RetentionCutoffs } from '../runtime/ports';
+import type { MessageRetentionStore, Pruned, RetentionCutoffs } from '../runtime/ports';
 import { execute, selectRows } from './sql';
 
 /**
@@ -12,7 +12,7 @@ import { execute, selectRows } from './sql';
  * per order. The outbox keeps unpublished rows whatever their age: they are still owed to the
  * broker. Transport diagnostics (Saga.waitingOn) show nothing for pruned rows.
  */
-export class MessageRetention {
+export class MessageRetention implements MessageRetentionStore {
   constructor(private readonly orm: MikroORM, private readonly batchSize = 5000) {}
 
   async prune(cutoffs: RetentionCutoffs): Promise<Pruned> {

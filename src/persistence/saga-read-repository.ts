@@ -1,72 +1,13 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { AnySagaState } from '../runtime/ports';
+import type {
+  AnySagaState, FeedEventRecord, FeedFilter, FeedPosition, OutboxLocation, SagaEventRecord, SagaKey, SagaListFilter, SagaPage,
+  SagaReads, SagaRecord, SagaStatsRow,
+} from '../runtime/ports';
+import { isUuid } from '../runtime/uuid';
 import { selectRows } from './sql';
-
-/** A saga as the read side sees it: the state plus its row bookkeeping. */
-export interface SagaRecord {
-  state: AnySagaState;
-  version: number;
-  eventSeq: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface SagaEventRecord {
-  sagaId: string;
-  seq: number;
-  type: string;
-  step: string | null;
-  detail: Record<string, unknown>;
-  actor: string;
-  createdAt: Date;
-}
 
 interface SagaRow { state: AnySagaState; version: number; event_seq: number; created_at: Date; updated_at: Date }
 interface PageRow extends SagaRow { cursor_at: string; id: string }
-
-/** What `sagas(filter)` narrows by; every condition maps to an indexed column of saga_instance. */
-export interface SagaListFilter {
-  statuses?: string[] | null;
-  type?: string | null;
-  orderId?: string | null;
-  customerId?: string | null;
-  /** created_at >= startedAfter */
-  startedAfter?: Date | null;
-  /** created_at < startedBefore */
-  startedBefore?: Date | null;
-  /** Not terminal (RUNNING or COMPENSATING) and updated_at older than this instant. */
-  noProgressSince?: Date | null;
-  /** Some payment part uses this method: payment_methods @> {method} (GIN). */
-  paymentMethod?: string | null;
-  /** total_amount >= minAmount, a decimal string (btree on total_amount). */
-  minAmount?: string | null;
-  /** total_amount <= maxAmount, a decimal string. */
-  maxAmount?: string | null;
-  /** failed_step = failedStep: the forward step whose failure ended the forward phase (see search-keys.ts). */
-  failedStep?: string | null;
-  /** last_error contains this text, case-insensitively (pg_trgm GIN; 3 characters or more to use it). */
-  lastErrorText?: string | null;
-}
-
-/** Keyset position: the (created_at, id) of the last row of the previous page. */
-export interface SagaKey {
-  /** created_at exactly as stored, ISO 8601 in UTC with microseconds. */
-  createdAt: string;
-  id: string;
-}
-
-export interface SagaPage {
-  records: Array<SagaRecord & { key: SagaKey }>;
-  hasNextPage: boolean;
-}
-
-export interface SagaStatsRow {
-  byStatus: { status: string; count: number }[];
-  inFlight: number;
-  endedInWindow: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-}
 
 /** Statuses a saga can still move on from by itself (see isTerminal in src/core/state.ts). */
 const IN_FLIGHT = ['RUNNING', 'COMPENSATING'];
@@ -76,7 +17,7 @@ interface EventRow { saga_id: string; seq: number; type: string; step: string | 
 const SAGA_COLUMNS = 'state, version, event_seq, created_at, updated_at';
 
 /** Read-only queries for the control plane; every one is a single SQL statement on indexed columns. */
-export class SagaReadRepository {
+export class SagaReadRepository implements SagaReads {
   constructor(private readonly orm: MikroORM) {}
 
   protected query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -264,20 +205,6 @@ function escapeLike(text: string): string {
 
 const whereClause = (where: string[]) => (where.length > 0 ? `where ${where.join(' and ')}` : '');
 
-export interface OutboxLocation {
-  eventId: string;
-  topic: string;
-  partition: number | null;
-  offset: string | null;
-  publishedAt: Date | null;
-}
-
-/** A position in the cross-saga feed: the writing transaction's id, then the row id. */
-export interface FeedPosition {
-  txId: string;
-  id: string;
-}
-
 /** xid8 and bigint ranges: a position outside them would make PostgreSQL refuse the feed query. */
 const MAX_XID8 = 18446744073709551615n;
 const MAX_BIGINT = 9223372036854775807n;
@@ -286,24 +213,6 @@ const MAX_BIGINT = 9223372036854775807n;
 export function isFeedPosition(position: FeedPosition): boolean {
   return /^\d{1,20}$/.test(position.txId) && /^\d{1,19}$/.test(position.id)
     && BigInt(position.txId) <= MAX_XID8 && BigInt(position.id) <= MAX_BIGINT;
-}
-
-export interface FeedFilter {
-  sagaId?: string;
-  sagaType?: string;
-  eventTypes?: string[];
-  step?: string;
-  sagaStatuses?: string[];
-}
-
-export interface FeedEventRecord extends SagaEventRecord {
-  position: FeedPosition;
-  sagaType: string;
-  sagaStatus: string;
-}
-
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 export function toSagaRecord(row: SagaRow): SagaRecord {

@@ -2,11 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { FAILED_END_STATUSES } from '../core';
 import type { Logger } from '../logger';
-import type { BulkActionItemRecord, BulkActionRecord, BulkActionRepository, BulkItemOutcome } from '../persistence/bulk-action-repository';
-import { isUuid, type SagaKey, type SagaListFilter, type SagaReadRepository } from '../persistence/saga-read-repository';
 import { permissionGuard } from './permissions';
 import { ManualActionError, reusedKey, type ManualActionName } from './manual-actions';
 import type { SagaProcessor } from './saga-processor';
+import type { BulkActionItemRecord, BulkActionRecord, BulkActionStore, BulkItemOutcome, SagaKey, SagaListFilter, SagaReads } from './ports';
+import { isUuid } from './uuid';
 
 export type BulkActionName = Extract<ManualActionName, 'compensate' | 'abort' | 'resume' | 'retryStep' | 'resendCommand'>;
 
@@ -22,8 +22,8 @@ export const BULK_DEFAULT_LIMIT = 1000;
 export const BULK_MAX_LIMIT = 10_000;
 
 export interface BulkActionServiceDeps {
-  repository: BulkActionRepository;
-  reads: Pick<SagaReadRepository, 'list'>;
+  repository: BulkActionStore;
+  reads: Pick<SagaReads, 'list'>;
   commands: Pick<SagaProcessor, 'runManualAction'>;
   logger: Logger;
   concurrency?: number;

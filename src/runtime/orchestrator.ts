@@ -1,7 +1,6 @@
 import type { Logger } from '../logger';
 import { INBOUND_TOPICS } from '../messaging/contract';
-import type { OutboxRelay } from '../messaging/outbox-relay';
-import type { MessageTransport, Subscription, TopicPartition } from '../messaging/transport';
+import type { MessageTransport, OutboxPublisher, Subscription, TopicPartition } from './ports';
 import { ConsumerHealth } from './consumer-health';
 import type { Poller } from './poller';
 import type { SagaProcessor } from './saga-processor';
@@ -10,7 +9,7 @@ import { timerPoller } from './timer-poller';
 export interface OrchestratorOptions {
   transport: MessageTransport;
   processor: SagaProcessor;
-  relay: OutboxRelay;
+  relay: OutboxPublisher;
   /** Deletes inbox and outbox rows past their retention; none keeps them forever. */
   retention?: Poller;
   groupId: string;

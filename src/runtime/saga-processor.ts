@@ -5,13 +5,13 @@ import {
 import type { Logger } from '../logger';
 import { parseIncoming, payloadFingerprint, type ContractMessage } from '../messaging/contract';
 import { deadLetterRecord, encodeDeadLetter } from '../messaging/dead-letter';
-import { receivedMessage, type TransportMessage } from '../messaging/transport';
+import { receivedMessage, type TransportMessage } from './ports';
 import { InvalidCommandError, assertOutgoingValid, outgoingProblem } from '../messaging/outgoing-check';
 import { ManualActionError, applyManualAction, requestFingerprint, reusedKey, sameRequest, type ManualActionRequest } from './manual-actions';
 import { commitIsolating, isDataError, refusalText } from './batch-isolation';
-import type { Metrics } from './metrics';
 import { batchSpan, continueTransition, endTransition, incomingTraceparent, messageSpan, startTransition, traceOutbox, type TransitionTrace } from './saga-tracing';
 import type { AnySagaState, InboxClaim, ManualActionRecord, RawOutboxMessage, SagaTransaction, SagaStore, SagaWrite, StoredSaga, WrittenOutboxMessage } from './ports';
+import type { Metrics } from './ports';
 
 /** How a message that starts a saga maps to a definition and its data (e.g. OrderCreated). */
 export interface SagaTrigger {

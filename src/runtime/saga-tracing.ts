@@ -7,7 +7,7 @@
 import type { Attributes, Link, Span } from '@opentelemetry/api';
 import type { OutboxMessage } from '../core';
 import type { ContractMessage } from '../messaging/contract';
-import type { TransportMessage } from '../messaging/transport';
+import type { TransportMessage } from './ports';
 import { contextOf, linkTo, messagingAttributes, remoteContext, SpanKind, startSpan, tracingEnabled, traceparentOf } from '../tracing/tracing';
 import { newTraceparent, parseTraceparent } from '../tracing/traceparent';
 import type { AnySagaState } from './ports';

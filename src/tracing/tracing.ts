@@ -1,7 +1,7 @@
 import {
   ROOT_CONTEXT, SpanKind, TraceFlags, trace, type Attributes, type Context, type Link, type Span, type SpanContext, type Tracer,
 } from '@opentelemetry/api';
-import type { TransportMessage } from '../messaging/transport';
+import type { TransportMessage } from '../runtime/ports';
 import { formatTraceparent, parseTraceparent } from './traceparent';
 
 /**

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { Pool } from 'pg';
 import { KafkaTransport } from '../../src/messaging/kafka-transport';
 import { PrefixedTransport } from '../../src/messaging/prefixed-transport';
-import type { MessageTransport, TransportMessage } from '../../src/messaging/transport';
+import type { MessageTransport, TransportMessage } from '../../src/runtime/ports';
 import { startParticipants, type Participants } from '../../src/participants';
 import { startTestService, type TestService } from './service';
 import { eventually, kafkaBrokers, uniqueName } from './services';

@@ -1,5 +1,4 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { AuditRecord } from '../../persistence/audit-repository';
 import type { GraphQLContext } from '../context';
 import { badInput, requireRole } from '../guards';
 import { COST, pageOf, readsRows } from '../limits';
@@ -9,6 +8,7 @@ import { AuditEntry, AuditFilter, AuditPage } from '../types/audit';
 import { SagaType } from '../types/saga';
 import { auditStream } from '../streams/audit-stream';
 import { DEFAULT_SUBSCRIBER_BUFFER } from '../streams/subscriber-buffer';
+import type { AuditRecord } from '../../runtime/ports';
 
 const encode = (r: AuditRecord) => Buffer.from(`${r.at.toISOString()}|${r.id}`, 'utf8').toString('base64url');
 function decode(cursor: string): { at: string; id: string } {

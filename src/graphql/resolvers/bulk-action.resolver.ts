@@ -1,7 +1,5 @@
 import { GraphQLError } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { BulkActionItemRecord, BulkActionRecord, BulkProgressNotice } from '../../persistence/bulk-action-repository';
-import type { ChangeSource } from '../../persistence/change-source';
 import { BULK_DEFAULT_LIMIT, BULK_MAX_LIMIT, type BulkActionName, type BulkActionService } from '../../runtime/bulk-actions';
 import type { GraphQLContext } from '../context';
 import { asGraphQLErrors, badInput, requireRole } from '../guards';
@@ -15,6 +13,7 @@ import { SagaFilter } from '../types/filter';
 import { listFilter } from './saga-query.resolver';
 import { bulkProgressStream, type BulkProgressStep } from '../streams/bulk-progress-stream';
 import { DEFAULT_SUBSCRIBER_BUFFER } from '../streams/subscriber-buffer';
+import type { BulkActionItemRecord, BulkActionRecord, BulkProgressNotice, ChangeSource } from '../../runtime/ports';
 
 /** What the bulk action resolvers need: the service and progress notices from every instance. */
 export interface BulkDependencies {

@@ -1,6 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { AnySagaDefinition } from '../../core';
-import { isUuid, type SagaKey, type SagaListFilter } from '../../persistence/saga-read-repository';
 import { isUtcInstantText } from '../../persistence/sql';
 import type { GraphQLContext } from '../context';
 import { toSagaEventType, toSagaType } from '../mappers';
@@ -17,6 +16,8 @@ import { loadSagaStats } from '../stats';
 import { buildCompensationPlan } from '../plan';
 import { badInput } from '../guards';
 import { COST, readsRows } from '../limits';
+import type { SagaKey, SagaListFilter } from '../../runtime/ports';
+import { isUuid } from '../../runtime/uuid';
 
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 20;

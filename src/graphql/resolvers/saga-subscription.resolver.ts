@@ -1,6 +1,4 @@
 import { Arg, Authorized, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
-import type { CommittedSagaChange } from '../../persistence/change-listener';
-import type { FeedEventRecord, SagaEventRecord } from '../../persistence/saga-read-repository';
 import type { SagaStatus } from '../types/enums';
 import type { GraphQLContext } from '../context';
 import { requireRole } from '../guards';
@@ -16,6 +14,7 @@ import { SagaFeedFilter, StepUpdateFilter } from '../types/inputs';
 import { SagaStats } from '../types/stats';
 import { SagaEventType } from '../types/saga';
 import { SagaFeedEvent, SagaStepUpdate, SagaUpdate } from '../types/updates';
+import type { CommittedSagaChange, FeedEventRecord, SagaEventRecord } from '../../runtime/ports';
 
 /** A change's step events as sagaStepUpdated yields them, narrowed by the filter. */
 function stepUpdates(filter: StepUpdateFilter) {

@@ -1,12 +1,10 @@
-import type { AuditRecord, AuditRepository } from '../../persistence/audit-repository';
-import type { CommittedSagaChange } from '../../persistence/change-listener';
-import type { ChangeSource } from '../../persistence/change-source';
 import { serialQueue } from './serial-queue';
 import { bufferedStream, subscriberTooSlow } from './subscriber-buffer';
+import type { AuditLog, AuditRecord, ChangeSource, CommittedSagaChange } from '../../runtime/ports';
 
 export interface AuditStreamDeps {
   changes: ChangeSource<CommittedSagaChange>;
-  audit: Pick<AuditRepository, 'ofSaga' | 'list'>;
+  audit: Pick<AuditLog, 'ofSaga' | 'list'>;
 }
 
 export interface AuditStreamFilter {

@@ -1,9 +1,8 @@
 import { GraphQLError } from 'graphql';
-import type { BulkActionItemRecord, BulkActionRecord, BulkProgressNotice } from '../../persistence/bulk-action-repository';
-import type { ChangeSource } from '../../persistence/change-source';
 import type { BulkActionService } from '../../runtime/bulk-actions';
 import { Alarm } from '../../runtime/alarm';
 import { bufferedStream, subscriberTooSlow } from './subscriber-buffer';
+import type { BulkActionItemRecord, BulkActionRecord, BulkProgressNotice, ChangeSource } from '../../runtime/ports';
 
 export interface BulkProgressStreamDeps {
   service: Pick<BulkActionService, 'get' | 'itemsAfterSeq'>;

@@ -1,12 +1,10 @@
-import type { CommittedSagaChange } from '../../persistence/change-listener';
-import type { ChangeSource } from '../../persistence/change-source';
-import type { SagaEventRecord, SagaReadRepository, SagaRecord } from '../../persistence/saga-read-repository';
 import { serialQueue } from './serial-queue';
 import { bufferedStream, subscriberTooSlow } from './subscriber-buffer';
+import type { ChangeSource, CommittedSagaChange, SagaEventRecord, SagaReads, SagaRecord } from '../../runtime/ports';
 
 export interface SagaChangeStreamDeps {
   changes: ChangeSource<CommittedSagaChange>;
-  reads: Pick<SagaReadRepository, 'findById' | 'eventsBetween'>;
+  reads: Pick<SagaReads, 'findById' | 'eventsBetween'>;
 }
 
 /**

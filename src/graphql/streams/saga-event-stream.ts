@@ -1,12 +1,10 @@
-import type { CommittedSagaChange } from '../../persistence/change-listener';
-import type { ChangeSource } from '../../persistence/change-source';
-import type { SagaEventRecord, SagaReadRepository } from '../../persistence/saga-read-repository';
 import { serialQueue } from './serial-queue';
 import { bufferedStream, subscriberTooSlow } from './subscriber-buffer';
+import type { ChangeSource, CommittedSagaChange, SagaEventRecord, SagaReads } from '../../runtime/ports';
 
 export interface SagaEventStreamDeps {
   changes: ChangeSource<CommittedSagaChange>;
-  reads: Pick<SagaReadRepository, 'eventsOf' | 'eventsBetween'>;
+  reads: Pick<SagaReads, 'eventsOf' | 'eventsBetween'>;
 }
 
 const PAGE = 1000;

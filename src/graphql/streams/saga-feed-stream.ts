@@ -1,13 +1,12 @@
-import type { CommittedSagaChange } from '../../persistence/change-listener';
-import type { ChangeSource } from '../../persistence/change-source';
-import { isFeedPosition, type FeedEventRecord, type FeedFilter, type FeedPosition, type SagaReadRepository } from '../../persistence/saga-read-repository';
+import { isFeedPosition } from '../../persistence/saga-read-repository';
 import { Alarm } from '../../runtime/alarm';
 import { badInput } from '../guards';
 import { bufferedStream, subscriberTooSlow } from './subscriber-buffer';
+import type { ChangeSource, CommittedSagaChange, FeedEventRecord, FeedFilter, FeedPosition, SagaReads } from '../../runtime/ports';
 
 export interface SagaFeedStreamDeps {
   changes: ChangeSource<CommittedSagaChange>;
-  reads: Pick<SagaReadRepository, 'feed'>;
+  reads: Pick<SagaReads, 'feed'>;
 }
 
 const PAGE = 500;

@@ -1,6 +1,6 @@
-import type { ChangeSource } from '../../persistence/change-source';
 import { Alarm } from '../../runtime/alarm';
 import { bufferedStream, subscriberTooSlow } from './subscriber-buffer';
+import type { ChangeSource } from '../../runtime/ports';
 
 /**
  * A snapshot now, then again after changes, at most once every `intervalMs`: many changes within

@@ -9,7 +9,7 @@ import { KafkaTransport } from '../../../src/messaging/kafka-transport';
 import { PrefixedTransport } from '../../../src/messaging/prefixed-transport';
 import type {
   BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription, TransportMessage,
-} from '../../../src/messaging/transport';
+} from '../../../src/runtime/ports';
 import { eventually, kafkaBrokers, uniqueName } from '../../helpers/services';
 
 /** A request the fake Product service received. */

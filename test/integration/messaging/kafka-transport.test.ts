@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaTransport } from '../../../src/messaging/kafka-transport';
-import type { TransportMessage } from '../../../src/messaging/transport';
+import type { TransportMessage } from '../../../src/runtime/ports';
 import { eventually, kafkaBrokers, uniqueName } from '../../helpers/services';
 
 describe('KafkaTransport on the real broker', () => {

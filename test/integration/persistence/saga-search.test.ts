@@ -2,10 +2,11 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { ormConfig } from '../../../src/persistence/mikro-orm.config';
 import { MIGRATIONS } from '../../../src/persistence/migrations';
-import { SagaReadRepository, type SagaListFilter } from '../../../src/persistence/saga-read-repository';
+import { SagaReadRepository } from '../../../src/persistence/saga-read-repository';
 import { failedStep, paymentMethods } from '../../../src/persistence/search-keys';
 import type { AnySagaState } from '../../../src/runtime/ports';
 import { createTestDatabase, type TestDatabase } from '../../helpers/services';
+import type { SagaListFilter } from '../../../src/runtime/ports';
 
 const SEARCH_MIGRATION = 'Migration20261126010000';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { buildOrder } from '../../../src/participants/order';
-import type { TransportMessage } from '../../../src/messaging/transport';
+import type { TransportMessage } from '../../../src/runtime/ports';
 import { SagaStack } from '../../helpers/saga-stack';
 import { eventually, kafkaBrokers } from '../../helpers/services';
 

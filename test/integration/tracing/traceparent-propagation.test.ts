@@ -1,5 +1,5 @@
 import { TOPICS } from '../../../src/messaging/contract';
-import type { Subscription, TransportMessage } from '../../../src/messaging/transport';
+import type { Subscription, TransportMessage } from '../../../src/runtime/ports';
 import { parseTraceparent } from '../../../src/tracing/traceparent';
 import { SagaStack } from '../../helpers/saga-stack';
 import { eventually, uniqueName } from '../../helpers/services';

@@ -5,9 +5,8 @@ import { personalDataPolicy } from '../../../src/core/personal-data';
 import type { GraphQLContext, Role } from '../../../src/graphql/context';
 import { ANALYST_FIELD_RULES, fieldsNeedingRules, mustMask } from '../../../src/graphql/masking';
 import { buildGraphQLSchema, type SchemaDependencies } from '../../../src/graphql/schema';
-import type { AuditRecord } from '../../../src/persistence/audit-repository';
-import type { SagaEventRecord, SagaRecord } from '../../../src/persistence/saga-read-repository';
 import { createSagaRegistry, orderSagaDefinition } from '../../../src/sagas';
+import type { AuditRecord, SagaEventRecord, SagaRecord } from '../../../src/runtime/ports';
 
 const SAGA_ID = '00000000-0000-4000-8000-000000000001';
 const record = {

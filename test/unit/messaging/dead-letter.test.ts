@@ -1,7 +1,7 @@
 import {
   DEAD_LETTER_HEADERS, deadLetterId, deadLetterRecord, decodeDeadLetter, encodeDeadLetter, originalKey, originalValue, printable,
 } from '../../../src/messaging/dead-letter';
-import { receivedMessage } from '../../../src/messaging/transport';
+import { receivedMessage } from '../../../src/runtime/ports';
 
 const garbage = Buffer.from('deadbeef00ff', 'hex');
 const message = receivedMessage('order-created-events', 3, '42', Buffer.from([0x6b, 0x00, 0xff]), garbage, {

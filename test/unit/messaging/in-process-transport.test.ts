@@ -1,5 +1,5 @@
 import { InProcessTransport } from '../../../src/messaging/in-process-transport';
-import type { TransportMessage } from '../../../src/messaging/transport';
+import type { TransportMessage } from '../../../src/runtime/ports';
 import { eventually } from '../../helpers/services';
 
 describe('InProcessTransport', () => {

@@ -10,7 +10,7 @@ import {
   type EventType,
   type PayloadOf,
 } from '../../../src/messaging/contract';
-import type { Subscription, TransportMessage } from '../../../src/messaging/transport';
+import type { Subscription, TransportMessage } from '../../../src/runtime/ports';
 import { startParticipants, type Participants, type ParticipantsOptions } from '../../../src/participants';
 import { eventually } from '../../helpers/services';
 

@@ -1,7 +1,7 @@
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OutboxMessage } from '../../../src/core';
 import type { ContractMessage } from '../../../src/messaging/contract';
-import { receivedMessage } from '../../../src/messaging/transport';
+import { receivedMessage } from '../../../src/runtime/ports';
 import type { AnySagaState } from '../../../src/runtime/ports';
 import { continueTransition, endTransition, messageSpan, traceOutbox } from '../../../src/runtime/saga-tracing';
 import { startTracing, type TracingHandle } from '../../../src/tracing/setup';

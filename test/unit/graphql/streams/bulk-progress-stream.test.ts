@@ -1,6 +1,6 @@
-import type { BulkActionItemRecord, BulkActionRecord, BulkProgressNotice } from '../../../../src/persistence/bulk-action-repository';
 import { bulkProgressStream } from '../../../../src/graphql/streams/bulk-progress-stream';
 import { FakeChanges, settle } from './fake-changes';
+import type { BulkActionItemRecord, BulkActionRecord, BulkProgressNotice } from '../../../../src/runtime/ports';
 
 const ID = 'b-1';
 const item = (seq: number) => ({ sagaId: `s-${seq}`, seq }) as BulkActionItemRecord;

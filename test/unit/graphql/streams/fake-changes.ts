@@ -1,5 +1,5 @@
-import type { ChangeSource, ChangeSubscriber } from '../../../../src/persistence/change-source';
 import { Subscribers } from '../../../../src/persistence/change-source';
+import type { ChangeSource, ChangeSubscriber } from '../../../../src/runtime/ports';
 
 /** An in-memory change source: the test plays the listener (changes and resyncs). */
 export class FakeChanges<T> implements ChangeSource<T> {

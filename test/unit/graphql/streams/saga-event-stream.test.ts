@@ -1,7 +1,6 @@
-import type { CommittedSagaChange } from '../../../../src/persistence/change-listener';
-import type { SagaEventRecord, SagaRecord } from '../../../../src/persistence/saga-read-repository';
 import { sagaEventStream } from '../../../../src/graphql/streams/saga-event-stream';
 import { FakeChanges, settle } from './fake-changes';
+import type { CommittedSagaChange, SagaEventRecord, SagaRecord } from '../../../../src/runtime/ports';
 
 const SAGA = '00000000-0000-4000-8000-000000000001';
 const event = (seq: number): SagaEventRecord => ({ sagaId: SAGA, seq, type: 'STEP_STARTED', step: 'a', detail: {}, actor: 'system', createdAt: new Date(0) });

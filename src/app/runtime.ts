@@ -3,20 +3,21 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { OrderCreated } from '../messaging/contract';
 import { OutboxRelay } from '../messaging/outbox-relay';
-import type { MessageTransport } from '../messaging/transport';
+import type { MessageTransport } from '../runtime/ports';
+import { createMetrics, type PrometheusMetrics } from '../metrics/prometheus';
 import { MessageRetention } from '../persistence/message-retention';
+import { PostgresOutboxStore } from '../persistence/outbox-store';
 import { PostgresSagaStore } from '../persistence/saga-repository';
 import { ORDER_STEPS, createSagaRegistry, orderSagaData } from '../sagas';
-import { createMetrics, type Metrics } from './metrics';
-import { Orchestrator } from './orchestrator';
-import { retentionPruner } from './retention-pruner';
-import { SagaProcessor } from './saga-processor';
+import { Orchestrator } from '../runtime/orchestrator';
+import { retentionPruner } from '../runtime/retention-pruner';
+import { SagaProcessor } from '../runtime/saga-processor';
 
 export interface SagaRuntime {
   orchestrator: Orchestrator;
   processor: SagaProcessor;
   relay: OutboxRelay;
-  metrics: Metrics;
+  metrics: PrometheusMetrics;
   registry: ReturnType<typeof createSagaRegistry>;
 }
 
@@ -31,7 +32,7 @@ export function createSagaRuntime(config: Config, orm: MikroORM, transport: Mess
   const order = registry.latest('order');
   if (!order) throw new Error('the order saga definition is missing from the registry');
   const metrics = createMetrics();
-  const relay = new OutboxRelay(orm, transport, logger, metrics);
+  const relay = new OutboxRelay(new PostgresOutboxStore(orm), transport, logger, metrics);
   const processor = new SagaProcessor({
     store: new PostgresSagaStore(orm),
     registry,

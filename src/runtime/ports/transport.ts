@@ -1,7 +1,7 @@
 /**
  * The message transport seen by the runtime, the outbox relay and the participant simulators.
- * Kafka (kafkajs) and the in-process bus both implement it, so the saga core and runtime never
- * import a client library and a successor to kafkajs only needs a new adapter.
+ * Kafka (messaging/kafka-transport.ts) and the in-process bus both implement it, so the saga core
+ * and runtime never import a client library and a successor to kafkajs only needs a new adapter.
  */
 
 /**

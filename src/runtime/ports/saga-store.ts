@@ -1,8 +1,10 @@
 /**
- * What the runtime needs from storage, as narrow interfaces: the PostgreSQL repository in
- * src/persistence implements them. The runtime never sees SQL or MikroORM.
+ * The saga store: what the processor needs to apply messages, timers and manual actions inside
+ * one transaction. persistence/saga-repository.ts implements it on PostgreSQL; the runtime never
+ * sees SQL or MikroORM.
  */
-import type { OutboxMessage, SagaEvent, SagaState } from '../core';
+import type { OutboxMessage, SagaEvent, SagaState } from '../../core';
+import type { RawOutboxMessage, WrittenOutboxMessage } from './outbox';
 
 export type AnySagaState = SagaState<unknown>;
 
@@ -28,25 +30,6 @@ export interface SagaWrite {
   actor: string;
   /** Positions of the steps whose row changed; undefined: write every step's row. */
   changedSteps?: number[];
-}
-
-/** An outbox row as written (id: its outbox_message.id), ready to publish. */
-export interface WrittenOutboxMessage {
-  id: string;
-  topic: string;
-  key: string;
-  value: string;
-  headers: Record<string, string> | null;
-}
-
-/** A message for the outbox that is not a saga command (dead letters). */
-export interface RawOutboxMessage {
-  eventId: string;
-  topic: string;
-  key: string;
-  value: string;
-  headers?: Record<string, string>;
-  sagaId?: string | null;
 }
 
 export interface InboxEntry {
@@ -111,18 +94,4 @@ export interface SagaTransaction {
 
 export interface SagaStore {
   inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T>;
-}
-
-/** Where retention prunes: rows older than these go; null keeps that table's rows. */
-export interface RetentionCutoffs {
-  /** Inbox rows received before this. */
-  inboxBefore: Date | null;
-  /** Published outbox rows created before this (unpublished ones are still owed to the broker). */
-  outboxBefore: Date | null;
-}
-
-/** Rows a prune deleted, per table. */
-export interface Pruned {
-  inbox: number;
-  outbox: number;
 }

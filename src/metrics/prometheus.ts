@@ -1,6 +1,7 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Metrics } from '../runtime/ports';
 
-/** Prometheus metrics of one orchestrator instance, served at GET /metrics. */
+/** Prometheus metrics of one orchestrator instance (the runtime's Metrics port), served at GET /metrics. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -17,7 +18,7 @@ export function createMetrics() {
       name: 'saga_duration_seconds', help: 'Start to final status', registers: [registry],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     }),
-  };
+  } satisfies Metrics & { registry: Registry };
 }
 
-export type Metrics = ReturnType<typeof createMetrics>;
+export type PrometheusMetrics = ReturnType<typeof createMetrics>;
