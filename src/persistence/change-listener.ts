@@ -2,10 +2,7 @@ import type { Logger } from '../logger';
 import type { ChangeSource, ChangeSubscriber, CommittedSagaChange, SagaReads } from '../runtime/ports';
 import { Subscribers } from './change-source';
 import { PgChannel } from './pg-channel';
-import { SAGA_CHANGES_CHANNEL } from './saga-repository';
-
-/** The NOTIFY payload the saga writer sends: saga id, version after, event sequences (from, to]. */
-interface Notice { s: string; v: number; f: number; t: number }
+import { decodeSagaChangeNotice, mergeSagaChangeNotices, SAGA_CHANGES_CHANNEL, type SagaChangeNotice } from './saga-change-notice';
 
 const RESYNC = 'resync' as const;
 /** After announced changes could not be read, how long until subscribers re-read them themselves. */
@@ -21,7 +18,7 @@ const RESYNC_AFTER_FAILURE_MS = 1000;
  */
 export class SagaChangeListener implements ChangeSource<CommittedSagaChange> {
   private readonly channel: PgChannel;
-  private queue: (Notice | typeof RESYNC)[] = [];
+  private queue: (SagaChangeNotice | typeof RESYNC)[] = [];
   private draining?: Promise<void>;
   private retry?: NodeJS.Timeout;
   private readonly subscribers: Subscribers<CommittedSagaChange>;
@@ -55,17 +52,15 @@ export class SagaChangeListener implements ChangeSource<CommittedSagaChange> {
 
   private received(payload: string): void {
     if (this.subscribers.size === 0) return;
-    let notice: Notice;
-    try {
-      notice = JSON.parse(payload) as Notice;
-    } catch {
+    const notice = decodeSagaChangeNotice(payload);
+    if (!notice) {
       this.logger.warn({ payload }, 'unreadable saga change notice');
       return;
     }
     this.enqueue(notice);
   }
 
-  private enqueue(item: Notice | typeof RESYNC): void {
+  private enqueue(item: SagaChangeNotice | typeof RESYNC): void {
     if (this.subscribers.size === 0) return;
     this.queue.push(item);
     this.draining ??= this.drain().finally(() => { this.draining = undefined; });
@@ -79,7 +74,7 @@ export class SagaChangeListener implements ChangeSource<CommittedSagaChange> {
         continue;
       }
       const end = this.queue.indexOf(RESYNC);
-      const batch = this.queue.splice(0, Math.min(500, end === -1 ? this.queue.length : end)) as Notice[];
+      const batch = this.queue.splice(0, Math.min(500, end === -1 ? this.queue.length : end)) as SagaChangeNotice[];
       try {
         await this.load(batch);
       } catch (error) {
@@ -90,19 +85,18 @@ export class SagaChangeListener implements ChangeSource<CommittedSagaChange> {
     }
   }
 
-  private async load(batch: Notice[]): Promise<void> {
-    // Several notices of one saga merge into one change carrying the latest state and
-    // every new event, so a subscriber never sees a state older than one already shown.
-    const merged = new Map<string, Notice>();
-    for (const n of batch) {
-      const seen = merged.get(n.s);
-      merged.set(n.s, seen ? { s: n.s, v: Math.max(seen.v, n.v), f: Math.min(seen.f, n.f), t: Math.max(seen.t, n.t) } : n);
+  private async load(batch: SagaChangeNotice[]): Promise<void> {
+    // Several notices of one saga merge into one change carrying the latest state and every new event.
+    const merged = new Map<string, SagaChangeNotice>();
+    for (const notice of batch) {
+      const seen = merged.get(notice.sagaId);
+      merged.set(notice.sagaId, seen ? mergeSagaChangeNotices(seen, notice) : notice);
     }
     const sagas = new Map((await this.reads.findManyByIds([...merged.keys()])).map((r) => [r.state.id, r]));
     for (const notice of merged.values()) {
-      const saga = sagas.get(notice.s);
+      const saga = sagas.get(notice.sagaId);
       if (!saga) continue;
-      const events = notice.t > notice.f ? await this.reads.eventsBetween(notice.s, notice.f, notice.t) : [];
+      const events = notice.toSeq > notice.fromSeq ? await this.reads.eventsBetween(notice.sagaId, notice.fromSeq, notice.toSeq) : [];
       this.subscribers.change({ saga, events });
     }
   }

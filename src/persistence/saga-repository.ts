@@ -5,11 +5,9 @@ import type {
 } from '../runtime/ports';
 
 import { PgTransaction } from './pg-transaction';
+import { SAGA_CHANGES_CHANNEL } from './saga-change-notice';
 import { msToTimestamp, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type SagaParts } from './saga-rows';
 import { groupBySize, jsonChunks } from './sql';
-
-/** PostgreSQL channel announcing committed saga changes to every instance (see change-listener.ts). */
-export const SAGA_CHANGES_CHANNEL = 'saga_changes';
 
 /** Thrown when a saga changed under us; the transaction rolls back and the batch is retried. */
 export class OptimisticLockError extends Error {}

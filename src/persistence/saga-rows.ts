@@ -1,5 +1,6 @@
 import { nextDueAtMs } from '../core/unkept';
 import type { SagaWrite } from '../runtime/ports';
+import { encodeSagaChangeNotice } from './saga-change-notice';
 import { failedStep, paymentMethods } from './search-keys';
 
 /**
@@ -86,7 +87,10 @@ export function sagaParts(w: SagaWrite): SagaParts {
   const dueMs = nextDueAtMs(w.state);
   const armed = dueMs !== null ? JSON.stringify({ saga_id: id, due_ms: dueMs }) : null;
   const disarmed = dueMs === null && w.previousVersion !== null ? id : null;
-  const notice = JSON.stringify(JSON.stringify({ s: id, v: (w.previousVersion ?? 0) + 1, f: w.previousEventSeq, t: w.previousEventSeq + w.events.length }));
+  // A JSON string inside the statement's JSON array of notices (json_array_elements_text).
+  const notice = JSON.stringify(encodeSagaChangeNotice({
+    sagaId: id, version: (w.previousVersion ?? 0) + 1, fromSeq: w.previousEventSeq, toSeq: w.previousEventSeq + w.events.length,
+  }));
   const chars = record.length + notice.length + steps.reduce((n, x) => n + x.length, 0) + events.reduce((n, x) => n + x.length, 0)
     + outbox.reduce((n, x) => n + x.json.length, 0);
   return { isNew: w.previousVersion === null, record, steps, events, outbox, armed, disarmed, notice, chars };
