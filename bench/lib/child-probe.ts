@@ -57,7 +57,7 @@ const dist = join(__dirname, '..', '..', 'src');
 const len = (v: unknown) => (Array.isArray(v) ? v.length : typeof v === 'number' ? v : 0);
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { SagaProcessor } = require(join(dist, 'runtime', 'saga-processor')) as { SagaProcessor: { prototype: Record<string, unknown> } };
+const { SagaProcessor } = require(join(dist, 'runtime', 'processor', 'saga-processor')) as { SagaProcessor: { prototype: Record<string, unknown> } };
 wrap(SagaProcessor.prototype, 'handleBatch', 'processor.handleBatch (messages)', (args) => len(args[0]));
 wrap(SagaProcessor.prototype, 'fireDueTimers', 'processor.fireDueTimers (fired)', (_a, r) => len(r));
 const { OutboxRelay } = require(join(dist, 'messaging', 'outbox-relay')) as { OutboxRelay: { prototype: Record<string, unknown> } };

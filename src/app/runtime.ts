@@ -11,7 +11,7 @@ import { PostgresSagaStore } from '../persistence/saga-repository';
 import { ORDER_STEPS, createSagaRegistry, orderSagaData } from '../sagas';
 import { Orchestrator } from '../runtime/orchestrator';
 import { retentionPruner } from '../runtime/retention-pruner';
-import { SagaProcessor } from '../runtime/saga-processor';
+import { SagaProcessor } from '../runtime/processor/saga-processor';
 
 export interface SagaRuntime {
   orchestrator: Orchestrator;

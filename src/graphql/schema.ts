@@ -3,7 +3,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { personalDataPolicy, type SagaRegistry } from '../core';
-import type { SagaProcessor } from '../runtime/saga-processor';
+import type { SagaProcessor } from '../runtime/processor/saga-processor';
 import { authChecker } from './auth';
 import { applyAnalystMasking } from './masking';
 import { bulkActionResolvers, type BulkDependencies } from './resolvers/bulk-action.resolver';

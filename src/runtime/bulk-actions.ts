@@ -4,7 +4,7 @@ import { FAILED_END_STATUSES } from '../core';
 import type { Logger } from '../logger';
 import { permissionGuard } from './permissions';
 import { ManualActionError, reusedKey, type ManualActionName } from './manual-actions';
-import type { SagaProcessor } from './saga-processor';
+import type { SagaProcessor } from './processor/saga-processor';
 import type { BulkActionItemRecord, BulkActionRecord, BulkActionStore, BulkItemOutcome, SagaKey, SagaListFilter, SagaReads } from './ports';
 import { isUuid } from './uuid';
 

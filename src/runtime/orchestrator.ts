@@ -3,7 +3,7 @@ import { INBOUND_TOPICS } from '../messaging/contract';
 import type { MessageTransport, OutboxPublisher, Subscription, TopicPartition } from './ports';
 import { ConsumerHealth } from './consumer-health';
 import type { Poller } from './poller';
-import type { SagaProcessor } from './saga-processor';
+import type { SagaProcessor } from './processor/saga-processor';
 import { timerPoller } from './timer-poller';
 
 export interface OrchestratorOptions {

@@ -13,7 +13,7 @@ export class InboxMessage {
   @Property({ type: 'text' })
   topic!: string;
 
-  /** Hash of the message's payload (payloadHash in src/runtime/saga-processor.ts); null for dead-letter ids and older rows. */
+  /** Hash of the message's payload (payloadHash in src/runtime/processor/inbound-batch.ts); null for dead-letter ids and older rows. */
   @Property({ type: 'text', nullable: true })
   payloadHash?: string | null;
 

@@ -1,4 +1,4 @@
-import { commitIsolating, isDataError, refusalText, sqlState } from '../../../src/runtime/batch-isolation';
+import { commitIsolating, isDataError, refusalText, sqlState } from '../../../../src/runtime/processor/batch-isolation';
 
 /** An error as node-postgres gives it. */
 const pgError = (code: string, message = 'refused', extra: Record<string, string> = {}) => Object.assign(new Error(message), { code, ...extra });
