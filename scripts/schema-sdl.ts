@@ -1,4 +1,3 @@
-import { createPubSub } from '@graphql-yoga/subscription';
 import { printSchema } from 'graphql';
 import { buildGraphQLSchema, type SchemaDependencies } from '../src/graphql/schema';
 import { createSagaRegistry } from '../src/sagas';
@@ -12,7 +11,6 @@ export async function printSchemaWithDirectives(): Promise<string> {
     reads: {} as SagaReads,
     audit: {} as SchemaDependencies['audit'],
     registry: createSagaRegistry(),
-    pubSub: createPubSub(),
     commands: {} as SchemaDependencies['commands'],
     changes: { subscribe: () => () => undefined },
     paymentMethods: [],

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { startService } from './server';
+import { startService } from './app';
 
 /** Entry point: validate configuration, start, and stop cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {

@@ -3,15 +3,15 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { OrderCreated } from '../messaging/contract';
 import { OutboxRelay } from '../messaging/outbox-relay';
-import type { MessageTransport } from '../runtime/ports';
 import { createMetrics, type PrometheusMetrics } from '../metrics/prometheus';
 import { MessageRetention } from '../persistence/message-retention';
 import { PostgresOutboxStore } from '../persistence/outbox-store';
 import { PostgresSagaStore } from '../persistence/saga-repository';
-import { ORDER_STEPS, createSagaRegistry, orderSagaData } from '../sagas';
 import { Orchestrator } from '../runtime/orchestrator';
-import { retentionPruner } from '../runtime/retention-pruner';
+import type { MessageTransport } from '../runtime/ports';
 import { SagaProcessor } from '../runtime/processor/saga-processor';
+import { retentionPruner } from '../runtime/retention-pruner';
+import { ORDER_STEPS, createSagaRegistry, orderSagaData } from '../sagas';
 
 export interface SagaRuntime {
   orchestrator: Orchestrator;
@@ -21,7 +21,11 @@ export interface SagaRuntime {
   registry: ReturnType<typeof createSagaRegistry>;
 }
 
-/** Builds the saga runtime for a database and a transport from the configuration. */
+/**
+ * The saga runtime on a database and a transport: the registered sagas with their configured
+ * options, the processor on the PostgreSQL store, the outbox relay, retention and the
+ * orchestrator that drives them (not started yet).
+ */
 export function createSagaRuntime(config: Config, orm: MikroORM, transport: MessageTransport, logger: Logger): SagaRuntime {
   const { saga } = config;
   const registry = createSagaRegistry({

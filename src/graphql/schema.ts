@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { personalDataPolicy, type SagaRegistry } from '../core';
 import type { SagaProcessor } from '../runtime/processor/saga-processor';
 import { authChecker } from './auth';
@@ -14,15 +13,11 @@ import { sagaQueryResolvers } from './resolvers/saga-query.resolver';
 import { sagaSubscriptionResolvers } from './resolvers/saga-subscription.resolver';
 import type { AuditLog, ChangeSource, CommittedSagaChange, SagaReads } from '../runtime/ports';
 
-export type SagaPubSub = ReturnType<typeof createPubSub>;
-
 export interface SchemaDependencies {
   info: ServiceInfo;
   reads: SagaReads;
   audit: AuditLog;
   registry: SagaRegistry;
-  /** In-process pub/sub that subscriptions read from; fed by the change fan-out. */
-  pubSub: SagaPubSub;
   /** Manual actions and operator-started sagas. */
   commands: Pick<SagaProcessor, 'runManualAction' | 'startManually'>;
   /** Committed saga changes from every instance. */
@@ -43,7 +38,7 @@ export async function buildGraphQLSchema(deps: SchemaDependencies): Promise<Grap
   const schema = await buildSchema({
     resolvers,
     validate: { forbidUnknownValues: false },
-    pubSub: deps.pubSub,
+    pubSub: NO_PUB_SUB,
     authChecker,
     authMode: 'error',
   });
@@ -51,3 +46,17 @@ export async function buildGraphQLSchema(deps: SchemaDependencies): Promise<Grap
   const policy = personalDataPolicy(deps.registry.list().flatMap((def) => def.personalFields ?? []));
   return applyAnalystMasking(schema, { policy, secret: deps.maskingSecret });
 }
+
+/**
+ * type-graphql builds no Subscription type without a PubSub, although every subscription here
+ * brings its own `subscribe` (the stream algorithms of streams/) and none names a topic: this one
+ * is never used, and says so if a topic-based subscription is ever added.
+ */
+const NO_PUB_SUB: PubSub = {
+  publish() {
+    throw new Error('nothing publishes to type-graphql topics: subscriptions declare `subscribe` (see graphql/streams/)');
+  },
+  subscribe() {
+    throw new Error('subscriptions declare `subscribe` (see graphql/streams/), not topics');
+  },
+};

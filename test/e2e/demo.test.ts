@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
-import { startService, type RunningService } from '../../src/server';
+import { startService, type RunningService } from '../../src/app';
 import { TEST_AUTH_TOKENS } from '../helpers/auth';
 import { createTestDatabase, eventually, type TestDatabase } from '../helpers/services';
 

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
-import { startService, type RunningService } from '../../src/server';
+import { startService, type RunningService } from '../../src/app';
 import { TEST_AUTH_TOKENS } from './auth';
 import { createTestDatabase, type TestDatabase } from './services';
 

@@ -1,4 +1,3 @@
-import { createPubSub } from '@graphql-yoga/subscription';
 import DataLoader from 'dataloader';
 import { graphql, type GraphQLSchema } from 'graphql';
 import { personalDataPolicy } from '../../../src/core/personal-data';
@@ -33,7 +32,6 @@ async function schema(maskingSecret = 'unit-test-secret-0123456789'): Promise<Gr
     reads: { findById: async () => record, list: async () => ({ records: [record], hasNextPage: false }) } as unknown as SchemaDependencies['reads'],
     audit: { list: async () => [audit, { ...audit, id: 'ticket-4712' }] } as unknown as SchemaDependencies['audit'],
     registry: createSagaRegistry(),
-    pubSub: createPubSub(),
     commands: {} as SchemaDependencies['commands'],
     changes: { subscribe: () => () => undefined },
     maskingSecret,
