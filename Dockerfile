@@ -22,6 +22,6 @@ COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 8095
 # A larger young generation: the short-lived objects of each batch die in fewer scavenges. A
-# capped old generation: without a cap V8 grows the heap lazily to ~350 MB RSS in `npm run bench`;
-# with it RSS stays near 230 MB at the same throughput (the live set is well under 160 MB).
+# capped old generation: without a cap V8 grows the heap lazily, far past the live set; with it
+# RSS stays lower at the same throughput (README, Benchmarks: "Memory" has the figures).
 CMD ["node", "--max-semi-space-size=32", "--max-old-space-size=256", "dist/src/main.js"]

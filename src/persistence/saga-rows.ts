@@ -46,7 +46,8 @@ export const SAGA_RECORD = `id uuid, type text, definition_version int, order_id
 /**
  * Data per write statement. Above ~128 KB, strings and buffers get fresh memory from the kernel
  * (V8's large-object space, glibc, PostgreSQL's message buffer), and page faults are expensive
- * on VMs; below it, one statement per transaction is the common case.
+ * on VMs; below it, one statement per transaction is the common case (README, Benchmarks:
+ * "Statement sizes").
  */
 export const WRITE_GROUP_CHARS = 96_000;
 

@@ -20,8 +20,8 @@ export async function execute(knex: Knex, sql: string, params: readonly unknown[
  * Rows as JSON arrays of about `maxChars` at most, for one statement each (a single row may
  * exceed it). Why not one array per batch: strings and buffers over 128 KB get fresh memory
  * from the kernel every time, in V8 (large-object space), in glibc and in PostgreSQL's message
- * buffers, and on the VMs we run on a page fault costs ~15 µs; a few 48 KB statements reuse
- * memory and cost less CPU than one 1 MB statement (see README, Benchmarks).
+ * buffers, and page faults are costly on VMs; a few statements under that size reuse memory and
+ * cost less CPU than one large one (README, Benchmarks: "Statement sizes" has the figures).
  */
 export function jsonChunks(rows: readonly unknown[], maxChars = 48_000): string[] {
   const json = rows.map((row) => JSON.stringify(row));
