@@ -18,7 +18,8 @@
  * Other variables: BENCH_WARMUP (200), BENCH_SEED, BENCH_TIMEOUT_MS (per phase), BENCH_LOG_LEVEL
  * (orchestrator, warn), BENCH_NODE_ARGS (the orchestrator's node flags, default as in the
  * Dockerfile), BENCH_PG_ADMIN_URL, BENCH_KAFKA_PORT (49092). BENCH_RATE=N is BENCH_RATES=N
- * (0 = open). KAFKA_BROKERS / DATABASE_URL: use these servers instead of starting a broker and
+ * (0 = open). BENCH_INSTANCES (1): orchestrator processes sharing the consumer group and the
+ * database (CPU and RSS are their sums). KAFKA_BROKERS / DATABASE_URL: use these servers instead of starting a broker and
  * creating a database. Every other variable (DATABASE_POOL_SIZE, SAGA_*...) reaches the child.
  *
  * Prints a report, writes bench/results/latest.json (and appends to history.jsonl), and exits 1
@@ -74,6 +75,7 @@ const opts = {
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
   pgAdminUrl: process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   kafkaPort: intEnv('BENCH_KAFKA_PORT', 49092, 1),
+  instances: intEnv('BENCH_INSTANCES', 1, 1),
 };
 const phaseTimeoutMs = (n: number) => opts.timeoutMs || 60_000 + n * 20;
 const phaseName = (rate: number) => (rate ? `${rate}/s` : 'open loop');
@@ -114,19 +116,27 @@ async function main(): Promise<number> {
     };
     log(`broker ${kafka.brokers}, database ${database.name ?? '(DATABASE_URL)'}, topic prefix ${prefix}`);
 
-    const orchestrator: Orchestrator = await startOrchestrator({
-      SERVER_PORT: '0', SERVER_HOST: '127.0.0.1', DATABASE_URL: database.url, KAFKA_BROKERS: kafka.brokers,
-      KAFKA_TOPIC_PREFIX: prefix, KAFKA_GROUP_ID: `${prefix}orchestrator`, LOG_LEVEL: opts.logLevel, SIMULATORS: 'false',
-    }, { runId, cpuProf: opts.cpuProf, probe: opts.probe }, cleanup);
-    log(`orchestrator pid ${orchestrator.pid} listening on ${orchestrator.url}`);
+    // Several instances share the consumer group and the database, as on a real deployment.
+    const orchestrators: Orchestrator[] = [];
+    for (let i = 0; i < opts.instances; i++) {
+      const o = await startOrchestrator({
+        SERVER_PORT: '0', SERVER_HOST: '127.0.0.1', DATABASE_URL: database.url, KAFKA_BROKERS: kafka.brokers,
+        KAFKA_TOPIC_PREFIX: prefix, KAFKA_GROUP_ID: `${prefix}orchestrator`, KAFKA_CLIENT_ID: `saga-orchestrator-${i + 1}`, LOG_LEVEL: opts.logLevel, SIMULATORS: 'false',
+      }, { runId: `${runId}-${i + 1}`, cpuProf: opts.cpuProf && i === 0, probe: opts.probe && i === 0 }, cleanup);
+      log(`orchestrator ${i + 1} pid ${o.pid} listening on ${o.url}`);
+      orchestrators.push(o);
+    }
+    const orchestrator = orchestrators[0];
+    const pids = orchestrators.map((o) => o.pid);
+    const rssOf = () => pids.reduce((sum, pid) => sum + (statusKb(pid, 'VmRSS') ?? 0), 0);
 
     let rssMaxKb = 0;
-    const rssTimer = setInterval(() => { rssMaxKb = Math.max(rssMaxKb, statusKb(orchestrator.pid, 'VmRSS') ?? 0); }, 200);
+    const rssTimer = setInterval(() => { rssMaxKb = Math.max(rssMaxKb, rssOf()); }, 200);
     cleanup.add('stop RSS sampling', async () => clearInterval(rssTimer));
 
     // The simulators and the observer fetch as the orchestrator does: the same variables, read by the same config.
-    const { fetchMinBytes, fetchMaxWaitMs } = loadConfig(process.env, []).kafka;
-    const fetchTuning = { fetchMinBytes, fetchMaxWaitMs };
+    const { fetchMinBytes, fetchMaxWaitMs, topicPartitions } = loadConfig(process.env, []).kafka;
+    const fetchTuning = { fetchMinBytes, fetchMaxWaitMs, defaultPartitions: topicPartitions };
     // kafkajs reports every transient broker error (fresh topics: "not the leader") at error level.
     const quiet = pino({ level: process.env.BENCH_CLIENT_LOG_LEVEL ?? 'fatal' }, pino.destination(2));
     const receipts = new ReceiptLog(new PrefixedTransport(new KafkaTransport({ brokers: kafka.brokers.split(','), clientId: 'bench-sim', logger: quiet, ...fetchTuning }), prefix));
@@ -148,18 +158,18 @@ async function main(): Promise<number> {
     if (opts.warmup > 0) {
       log(`warm-up: ${opts.warmup} sagas`);
       await offer(clientTransport, observer, planMix(opts.warmup, opts.seed + 1), 'warm-up', { rate: 0, batch: opts.batch });
-      if (!(await waitForOutcomes(observer, 'warm-up', opts.warmup, orchestrator, phaseTimeoutMs(opts.warmup)))) failures.push(`warm-up: ${opts.warmup - observer.doneIn('warm-up')} of ${opts.warmup} orders got no outcome`);
+      if (!(await waitForOutcomes(observer, 'warm-up', opts.warmup, orchestrators, phaseTimeoutMs(opts.warmup)))) failures.push(`warm-up: ${opts.warmup - observer.doneIn('warm-up')} of ${opts.warmup} orders got no outcome`);
     }
 
     if (failures.length === 0 && opts.idleSeconds > 0) {
       await sleep(3000); // let the warm-up's last commits, fetches and relay passes settle
       log(`idle: ${opts.idleSeconds} s with everything running and no orders`);
       const pgPids = await postgresPidsOf(db, databaseName);
-      const before = sampleCpu(orchestrator.pid, brokerProcess, pgPids);
+      const before = sampleCpu(pids, brokerProcess, pgPids);
       const commitsBefore = await commitsOf(db, databaseName);
       await sleep(opts.idleSeconds * 1000);
       const commits = (await commitsOf(db, databaseName)) - commitsBefore - 1;
-      result.idle = { cpu: cpuSplit(before, sampleCpu(orchestrator.pid, brokerProcess, pgPids)), commitsPerSecond: commits / opts.idleSeconds };
+      result.idle = { cpu: cpuSplit(before, sampleCpu(pids, brokerProcess, pgPids)), commitsPerSecond: commits / opts.idleSeconds };
     }
 
     const phases: PhaseResult[] = [];
@@ -169,11 +179,11 @@ async function main(): Promise<number> {
       const n = rate ? Math.max(1, Math.round(rate * opts.phaseSeconds)) : opts.sagas;
       log(`${name}: ${n} sagas${rate ? ` over ${opts.phaseSeconds} s` : `, batches of ${opts.batch}`}`);
       const pgPids = await postgresPidsOf(db, databaseName);
-      const before = sampleCpu(orchestrator.pid, brokerProcess, pgPids);
+      const before = sampleCpu(pids, brokerProcess, pgPids);
       const commitsBefore = await commitsOf(db, databaseName);
       const sent = await offer(clientTransport, observer, planMix(n, opts.seed + 10 + i), name, { rate, batch: opts.batch });
-      if (!(await waitForOutcomes(observer, name, n, orchestrator, phaseTimeoutMs(n)))) failures.push(`${name}: ${n - observer.doneIn(name)} of ${n} orders got no outcome`);
-      const cpu = cpuSplit(before, sampleCpu(orchestrator.pid, brokerProcess, pgPids));
+      if (!(await waitForOutcomes(observer, name, n, orchestrators, phaseTimeoutMs(n)))) failures.push(`${name}: ${n - observer.doneIn(name)} of ${n} orders got no outcome`);
+      const cpu = cpuSplit(before, sampleCpu(pids, brokerProcess, pgPids));
       const commits = (await commitsOf(db, databaseName)) - commitsBefore - 1;
       const done = observer.of(name).filter((t) => t.outcomeAt !== null);
       const lastAt = done.reduce((m, t) => Math.max(m, t.outcomeAt!), 0);
@@ -183,14 +193,14 @@ async function main(): Promise<number> {
         completedPerSecond: (done.length / wallMs) * 1000,
         offeredPerSecond: (n / Math.max(1, sent.lastAt - sent.firstAt)) * 1000,
         latencyMs: summarize(done.map((t) => t.outcomeAt! - t.sentAt)),
-        cpu, commitsPerSaga: commits / Math.max(1, done.length), rssMb: (statusKb(orchestrator.pid, 'VmRSS') ?? NaN) / 1024,
+        cpu, commitsPerSaga: commits / Math.max(1, done.length), rssMb: rssOf() / 1024,
       });
       await sleep(1000); // a gap between phases, so one phase's tail does not load the next
     }
     await sleep(500); // late duplicates, if any, would show up now
 
-    const peakRssKb = statusKb(orchestrator.pid, 'VmHWM') ?? NaN;
-    rssMaxKb = Math.max(rssMaxKb, statusKb(orchestrator.pid, 'VmRSS') ?? 0);
+    const peakRssKb = Math.max(...pids.map((pid) => statusKb(pid, 'VmHWM') ?? NaN));
+    rssMaxKb = Math.max(rssMaxKb, rssOf());
     const metrics = await orchestratorMetrics(orchestrator.url).catch((e: Error) => ({ error: e.message }));
 
     const { checks, rows } = await checkCorrectness(db, observer, participants);
@@ -209,8 +219,8 @@ async function main(): Promise<number> {
       ok: checks.every((c) => c.ok),
       phases, hops,
       orchestrator: {
-        pid: orchestrator.pid, peakRssMb: peakRssKb / 1024, maxSampledRssMb: rssMaxKb / 1024,
-        logWarnings: orchestrator.warnings, logErrors: orchestrator.errors, metrics,
+        instances: orchestrators.length, pids, peakRssMb: peakRssKb / 1024, maxSampledRssMb: rssMaxKb / 1024,
+        logWarnings: orchestrators.reduce((n, o) => n + o.warnings, 0), logErrors: orchestrators.reduce((n, o) => n + o.errors, 0), metrics,
       },
       simulators: participants.ledger.totals(),
       checks,
@@ -221,7 +231,7 @@ async function main(): Promise<number> {
     // Stop the child before the rest so --cpu-prof writes its profile.
     await observer.stop();
     await participants.stop();
-    await orchestrator.stop();
+    for (const o of orchestrators) await o.stop();
     if (orchestrator.profileDir) {
       const files = readdirSync(orchestrator.profileDir).filter((f) => f.endsWith('.cpuprofile'))
         .map((f) => join(orchestrator.profileDir!, f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);

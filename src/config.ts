@@ -43,6 +43,8 @@ const configSchema = z.object({
     /** A fetch is answered once it has this many bytes or has waited this long. */
     fetchMinBytes: z.coerce.number().int().min(1).default(1),
     fetchMaxWaitMs: z.coerce.number().int().min(0).max(10000).default(500),
+    /** Partitions of the topics this service creates when they are missing (existing topics keep theirs). */
+    topicPartitions: z.coerce.number().int().min(1).max(1000).default(4),
     /** Prepended to every topic name, so environments can share a broker; empty by default. */
     topicPrefix: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default(''),
   }),
@@ -213,6 +215,7 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   KAFKA_TOPIC_PREFIX: ['kafka', 'topicPrefix'],
   KAFKA_FETCH_MIN_BYTES: ['kafka', 'fetchMinBytes'],
   KAFKA_FETCH_MAX_WAIT_MS: ['kafka', 'fetchMaxWaitMs'],
+  KAFKA_TOPIC_PARTITIONS: ['kafka', 'topicPartitions'],
   RETENTION_INBOX_HOURS: ['retention', 'inboxHours'],
   RETENTION_OUTBOX_HOURS: ['retention', 'outboxHours'],
   RETENTION_INTERVAL_MS: ['retention', 'intervalMs'],

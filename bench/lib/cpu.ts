@@ -7,10 +7,11 @@ import { now } from './run-support';
 export interface CpuSample { at: number; child: number | undefined; broker: number | undefined; pg: TickSnapshot; bench: NodeJS.CpuUsage; machine: { busy: number; total: number } }
 
 /** `postgres`: the server processes to count (default: every postgres process of the machine). */
-export function sampleCpu(childPid: number, broker: number | undefined, postgres?: number[]): CpuSample {
+/** `childPids`: the orchestrator processes, counted together. */
+export function sampleCpu(childPids: number[], broker: number | undefined, postgres?: number[]): CpuSample {
   return {
     at: now(),
-    child: cpuTicks(childPid),
+    child: childPids.reduce((sum, pid) => sum + (cpuTicks(pid) ?? 0), 0),
     broker: broker === undefined ? undefined : cpuTicks(broker),
     pg: snapshot(postgres ?? findPids((_cmd, comm) => comm === 'postgres')),
     bench: process.cpuUsage(),

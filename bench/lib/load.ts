@@ -104,11 +104,12 @@ export async function offer(transport: MessageTransport, observer: Observer, kin
 }
 
 /** Waits until `n` orders of the phase have their outcome; false on time-out. */
-export async function waitForOutcomes(observer: Observer, phase: string, n: number, orchestrator: Orchestrator, timeoutMs: number): Promise<boolean> {
+export async function waitForOutcomes(observer: Observer, phase: string, n: number, orchestrators: Orchestrator[], timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let lastLog = Date.now();
   while (observer.doneIn(phase) < n) {
-    if (orchestrator.exited) throw new Error(`the orchestrator exited during the ${phase} phase (code ${orchestrator.exited.code}, signal ${orchestrator.exited.signal}):\n${orchestrator.tail.join('\n')}`);
+    const exited = orchestrators.find((o) => o.exited);
+    if (exited) throw new Error(`an orchestrator exited during the ${phase} phase (code ${exited.exited!.code}, signal ${exited.exited!.signal}):\n${exited.tail.join('\n')}`);
     if (Date.now() > deadline) {
       log(`${phase}: timed out after ${timeoutMs} ms with ${observer.doneIn(phase)}/${n} outcomes`);
       return false;

@@ -31,7 +31,7 @@ const perSaga = (percentOfCore: number, cpu: CpuSplit, sagas: number) =>
 export function report(r: Record<string, any>): string {
   const out: string[] = [];
   const env = r.environment;
-  out.push('', `saga benchmark ${r.runId}: seed ${r.params.seed}, warm-up ${r.params.warmup} sagas, ${env.cores} cores, node ${env.node}`);
+  out.push('', `saga benchmark ${r.runId}: ${r.params.instances} orchestrator instance(s), seed ${r.params.seed}, warm-up ${r.params.warmup} sagas, ${env.cores} cores, node ${env.node}`);
   out.push(`mix: ${ORDER_MIX.map((k) => `${k.weight}% ${k.name}`).join(', ')}`);
   out.push(`calibration: PostgreSQL one-row commits/s at 16 clients ${env.calibration.pgCommitsPerSecond?.toFixed(0) ?? 'n/a (no pgbench)'}, page fault ${env.calibration.pageFaultUs.toFixed(1)} µs`);
 
@@ -76,7 +76,7 @@ export function report(r: Record<string, any>): string {
   }
 
   if (r.orchestrator) {
-    out.push('', `orchestrator: peak RSS (VmHWM) ${r.orchestrator.peakRssMb.toFixed(1)} MB, log warnings / errors ${r.orchestrator.logWarnings} / ${r.orchestrator.logErrors}`);
+    out.push('', `orchestrator (${r.orchestrator.instances} instance(s)): peak RSS (VmHWM, largest instance) ${r.orchestrator.peakRssMb.toFixed(1)} MB, log warnings / errors ${r.orchestrator.logWarnings} / ${r.orchestrator.logErrors}`);
   }
   if (r.probe) {
     out.push('', `orchestrator wall time by operation (BENCH_PROBE, whole child lifetime ${(r.probe.uptimeMs / 1000).toFixed(1)} s):`);

@@ -46,6 +46,8 @@ export function createSagaRuntime(config: Config, orm: MikroORM, transport: Mess
     // Live subscribers hear of commits through PostgreSQL (persistence/change-listener.ts);
     // here the relay publishes what was just written, straight from memory.
     onCommitted: (outbox) => relay.offer(outbox),
+    // The orchestrator is built below; a commit cannot happen before it exists.
+    onTimerArmed: (dueAtMs) => orchestrator.timerArmed(dueAtMs),
     groupTransactions: saga.groupTransactions,
   });
   const messageRetention = new MessageRetention(orm);

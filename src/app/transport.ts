@@ -22,7 +22,7 @@ export function createTransport(config: Config, logger: Logger, services: Servic
   const broker: MessageTransport = config.kafka.brokers
     ? new KafkaTransport({
       brokers: config.kafka.brokers.split(','), clientId: config.kafka.clientId, logger,
-      fetchMinBytes: config.kafka.fetchMinBytes, fetchMaxWaitMs: config.kafka.fetchMaxWaitMs,
+      fetchMinBytes: config.kafka.fetchMinBytes, fetchMaxWaitMs: config.kafka.fetchMaxWaitMs, defaultPartitions: config.kafka.topicPartitions,
     })
     : new InProcessTransport();
   const prefixed = config.kafka.topicPrefix ? new PrefixedTransport(broker, config.kafka.topicPrefix) : broker;

@@ -20,6 +20,12 @@ export interface OutboxRelayOptions {
    * crashed, or whose publish failed. The first poll after start takes every row.
    */
   recoveryAgeMs: number;
+  /**
+   * How long marking waits for more publishes to mark in the same statement. At low load every
+   * publish would otherwise cost PostgreSQL a commit of its own; a crash within this window
+   * publishes those rows again, which consumers drop.
+   */
+  markDelayMs: number;
 }
 
 /**
@@ -39,6 +45,7 @@ export class OutboxRelay implements OutboxPublisher {
   private running = false;
   private loop?: Promise<void>;
   private readonly alarm = new Alarm();
+  private readonly markDelay = new Alarm();
   private ready: PendingRow[] = [];
   private toMark: PublishedOutboxRow[] = [];
   private marking?: Promise<void>;
@@ -51,7 +58,7 @@ export class OutboxRelay implements OutboxPublisher {
     private readonly metrics: Metrics,
     options: Partial<OutboxRelayOptions> = {},
   ) {
-    this.options = { batchSize: 500, idleMs: 200, recoveryAgeMs: 3000, ...options };
+    this.options = { batchSize: 500, idleMs: 1000, recoveryAgeMs: 3000, markDelayMs: 100, ...options };
   }
 
   start(): void {
@@ -70,6 +77,7 @@ export class OutboxRelay implements OutboxPublisher {
   async stop(): Promise<void> {
     this.running = false;
     this.alarm.wake();
+    this.markDelay.wake();
     await this.loop;
     // Rows still in memory stay unpublished in the table: the next start's poll publishes them.
     this.ready = [];
@@ -91,11 +99,18 @@ export class OutboxRelay implements OutboxPublisher {
 
   /**
    * Marking runs while the next batches are sent: one statement at a time, each marking every
-   * row published since the previous one began (one round trip for many publishes).
+   * row published since the previous one began (one round trip for many publishes), after a
+   * short wait (markDelayMs) unless a batch' worth is waiting or the relay stops.
    */
   private markLater(rows: PendingRow[], receipts: PublishReceipt[]): void {
     this.toMark.push(...landed(rows, receipts));
-    this.marking ??= this.markPending().finally(() => { this.marking = undefined; });
+    if (this.toMark.length >= this.options.batchSize) this.markDelay.wake();
+    this.marking ??= this.markSoon().finally(() => { this.marking = undefined; });
+  }
+
+  private async markSoon(): Promise<void> {
+    if (this.running && this.options.markDelayMs > 0) await this.markDelay.sleep(this.options.markDelayMs);
+    await this.markPending();
   }
 
   private async markPending(): Promise<void> {

@@ -39,6 +39,11 @@ export class PostgresSagaStore implements SagaStore {
       await pool.releaseConnection(client);
     }
   }
+
+  async nextTimerDueAt(): Promise<Date | null> {
+    const [row] = await this.orm.em.getConnection().execute<{ due_at: Date | null }[]>('select min(due_at) as due_at from saga_timer');
+    return row?.due_at ? new Date(row.due_at) : null;
+  }
 }
 
 class PostgresSagaTransaction implements SagaTransaction {

@@ -15,7 +15,7 @@ export const BULK_CONCURRENCY = 4;
 /** How long a run's lease lasts without renewal; another instance continues the run after it. */
 export const BULK_LEASE_MS = 30_000;
 /** How often an instance looks for runs whose lease ran out. */
-export const BULK_POLL_MS = 2_000;
+export const BULK_POLL_MS = 5_000;
 /** How long a preview's selection can be run. */
 export const BULK_PREVIEW_TTL_MS = 15 * 60_000;
 export const BULK_DEFAULT_LIMIT = 1000;

@@ -4,7 +4,7 @@ import type { MessageTransport, OutboxPublisher, Subscription, TopicPartition } 
 import { ConsumerHealth } from './consumer-health';
 import type { Poller } from './poller';
 import type { SagaProcessor } from './processor/saga-processor';
-import { timerPoller } from './timer-poller';
+import { TimerPoller } from './timer-poller';
 
 export interface OrchestratorOptions {
   transport: MessageTransport;
@@ -14,6 +14,8 @@ export interface OrchestratorOptions {
   retention?: Poller;
   groupId: string;
   logger: Logger;
+  /** The longest the timer poller sleeps with no timer of its own due (timers of other instances). */
+  timerMaxIdleMs?: number;
   /** Where consumed batches' failures are counted per topic-partition (GET /ready). */
   health?: ConsumerHealth;
 }
@@ -25,12 +27,17 @@ export interface OrchestratorOptions {
  */
 export class Orchestrator {
   private subscription?: Subscription;
-  private readonly timers: Poller;
+  private readonly timers: TimerPoller;
   /** Failures of consumed batches per topic-partition: what GET /ready reports. */
   readonly health: ConsumerHealth;
 
   constructor(private readonly options: OrchestratorOptions) {
-    this.timers = timerPoller((limit) => options.processor.fireDueTimers(limit), options.logger);
+    this.timers = new TimerPoller({
+      fireDue: (limit) => options.processor.fireDueTimers(limit),
+      nextDueAt: () => options.processor.nextTimerDueAt(),
+      logger: options.logger,
+      maxIdleMs: options.timerMaxIdleMs,
+    });
     this.health = options.health ?? new ConsumerHealth();
   }
 
@@ -55,6 +62,11 @@ export class Orchestrator {
       }
       this.health.succeeded(topic, partition);
     });
+  }
+
+  /** A commit here armed a timer due at `dueAtMs` (SagaProcessor's onTimerArmed). */
+  timerArmed(dueAtMs: number): void {
+    this.timers.armed(dueAtMs);
   }
 
   async stop(): Promise<void> {

@@ -43,6 +43,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_READ_POOL_SIZE: '0' }, [])).toThrow(/DATABASE_READ_POOL_SIZE/);
   });
 
+  it('creates missing topics with KAFKA_TOPIC_PARTITIONS partitions (4 by default)', () => {
+    expect(loadConfig({}, []).kafka.topicPartitions).toBe(4);
+    expect(loadConfig({ KAFKA_TOPIC_PARTITIONS: '1' }, []).kafka.topicPartitions).toBe(1);
+    expect(() => loadConfig({ KAFKA_TOPIC_PARTITIONS: '0' }, [])).toThrow(/KAFKA_TOPIC_PARTITIONS/);
+  });
+
   it('names the bad variable', () => {
     expect(() => loadConfig({ SERVER_PORT: 'eighty' }, [])).toThrow(ConfigError);
     expect(() => loadConfig({ SERVER_PORT: 'eighty' }, [])).toThrow(/SERVER_PORT \(server\.port\)/);

@@ -94,4 +94,6 @@ export interface SagaTransaction {
 
 export interface SagaStore {
   inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T>;
+  /** The due time of the earliest timer of any saga (null: none is armed). */
+  nextTimerDueAt(): Promise<Date | null>;
 }

@@ -22,6 +22,8 @@ export interface SagaProcessorDeps {
   metrics: Metrics;
   /** Called after each commit that wrote outbox rows, with those rows (for the relay to publish now). */
   onCommitted(outbox: WrittenOutboxMessage[]): void;
+  /** Called after a commit that left a saga with a timer, with the earliest such timer's due time. */
+  onTimerArmed?(dueAtMs: number): void;
   /** Transactions of grouped batches at once: one runs while the next is built and sent (default 2). */
   groupTransactions?: number;
   clock?: () => Date;
@@ -45,8 +47,10 @@ export class SagaProcessor {
   private readonly groups: GroupCommit;
   private readonly timers: DueTimers;
   private readonly commands: OperatorCommands;
+  private readonly store: SagaStore;
 
   constructor(deps: SagaProcessorDeps) {
+    this.store = deps.store;
     const clock = deps.clock ?? (() => new Date());
     const { store, registry, triggers, logger, metrics } = deps;
     const writes = new SagaWrites(deps);
@@ -79,6 +83,11 @@ export class SagaProcessor {
   /** Fires the timers that are due (timeouts, retry back-off); returns how many fired. */
   fireDueTimers(limit = 200): Promise<number> {
     return this.timers.fire(limit);
+  }
+
+  /** When the earliest armed timer is due (null: none). */
+  nextTimerDueAt(): Promise<Date | null> {
+    return this.store.nextTimerDueAt();
   }
 
   /** Runs an operator's action on one saga, idempotently (see OperatorCommands.runManualAction). */

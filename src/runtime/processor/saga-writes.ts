@@ -16,6 +16,8 @@ export interface SagaWritesDeps {
   metrics: Metrics;
   /** Called after each commit that wrote outbox rows, with those rows (for the relay to publish now). */
   onCommitted(outbox: WrittenOutboxMessage[]): void;
+  /** Called after a commit that left a saga with a timer, with the earliest such timer's due time. */
+  onTimerArmed?(dueAtMs: number): void;
 }
 
 /** Writes what a transaction changed, and reports it once it committed. */
@@ -29,7 +31,7 @@ export class SagaWrites {
     return { writes, outbox: await tx.write(writes) };
   }
 
-  /** After the commit: sagas that ended are counted and logged, the outbox rows go to the relay. */
+  /** After the commit: sagas that ended are counted and logged, the outbox rows go to the relay, armed timers to the timer poller. */
   committed({ writes, outbox }: Written): void {
     for (const w of writes) {
       if (w.state.endedAtMs !== null && w.events.some((e) => e.type === 'SAGA_COMPLETED' || e.type === 'SAGA_FAILED')) {
@@ -39,5 +41,8 @@ export class SagaWrites {
       }
     }
     if (outbox.length > 0) this.deps.onCommitted(outbox);
+    let earliest = Infinity;
+    for (const w of writes) if (w.state.timer && w.state.timer.dueAtMs < earliest) earliest = w.state.timer.dueAtMs;
+    if (earliest < Infinity) this.deps.onTimerArmed?.(earliest);
   }
 }
