@@ -40,7 +40,7 @@ import { calibrate } from './lib/calibrate';
 import { checkCorrectness, type SagaDbRow } from './lib/correctness';
 import { cpuSplit, postgresPidsOf, sampleCpu } from './lib/cpu';
 import { intEnv } from './lib/env';
-import { hopBreakdown, readBack, ReceiptLog } from './lib/hops';
+import { consumedAtOf, hopBreakdown, readBack, ReceiptLog } from './lib/hops';
 import { Observer, offer, waitForOutcomes } from './lib/load';
 import { planMix } from './lib/mix';
 import { orchestratorMetrics, startOrchestrator, type Orchestrator } from './lib/orchestrator-child';
@@ -208,8 +208,9 @@ async function main(): Promise<number> {
 
     log('reading the run\'s messages back for the hop breakdown');
     const messages = await readBack(kafka.brokers.split(','), prefix);
+    const consumedAt = await consumedAtOf(db, messages.filter((m) => !m.byOrchestrator).map((m) => m.eventId));
     const hops: Record<string, unknown> = {};
-    for (const p of phases) hops[p.name] = await hopBreakdown(messages, new Set(observer.of(p.name).map((t) => t.order.orderId)), receipts, db);
+    for (const p of phases) hops[p.name] = hopBreakdown(messages, new Set(observer.of(p.name).map((t) => t.order.orderId)), receipts.receivedAt, consumedAt);
     for (const p of phases) {
       const dbLatency = observer.of(p.name).map((t) => rows.get(t.order.orderId)).filter((r): r is SagaDbRow => !!r && r.ended_ms !== null).map((r) => r.ended_ms! - r.created_ms);
       p.databaseLatencyMs = summarize(dbLatency);

@@ -49,7 +49,7 @@ export class ReceiptLog implements MessageTransport {
   }
 }
 
-interface Sent {
+export interface Sent {
   topic: string;
   partition: number;
   offset: string;
@@ -114,27 +114,32 @@ export interface HopBreakdown {
   perTurn: { orchestratorConsume: Summary; orchestratorTurn: Summary; participantDelivery: Summary; participantWork: Summary };
 }
 
+/** When the orchestrator's transaction that took each of these messages began (inbox_message.received_at). */
+export async function consumedAtOf(db: Client, eventIds: string[]): Promise<Map<string, number>> {
+  const consumedAt = new Map<string, number>();
+  for (let i = 0; i < eventIds.length; i += 5000) {
+    const { rows } = await db.query<{ id: string; at: number }>(
+      `select event_id::text as id, (extract(epoch from received_at) * 1000)::float8 as at from inbox_message where event_id = any($1::uuid[])`,
+      [eventIds.slice(i, i + 5000)]);
+    for (const r of rows) consumedAt.set(r.id, r.at);
+  }
+  return consumedAt;
+}
+
 /**
  * Splits each saga's time from its OrderCreated to its final event along the messages in
  * production order; a gap before an orchestrator message is an orchestrator turn (split at the
  * moment its transaction took the previous message), any other gap a participant turn (split at
- * the participant's receipt).
+ * the participant's receipt). `receivedAt`: `topic/partition/offset` -> when a participant got it;
+ * `consumedAt`: eventId -> when the orchestrator's transaction took it.
  */
-export async function hopBreakdown(messages: Sent[], orderIds: Set<string>, receipts: ReceiptLog, db: Client): Promise<HopBreakdown> {
+export function hopBreakdown(messages: Sent[], orderIds: Set<string>, receivedAt: Map<string, number>, consumedAt: Map<string, number>): HopBreakdown {
   const byOrder = new Map<string, Sent[]>();
   for (const m of messages) {
     if (!orderIds.has(m.orderId)) continue;
     const list = byOrder.get(m.orderId);
     if (list) list.push(m);
     else byOrder.set(m.orderId, [m]);
-  }
-  const inboundIds = messages.filter((m) => !m.byOrchestrator && orderIds.has(m.orderId)).map((m) => m.eventId);
-  const consumedAt = new Map<string, number>();
-  for (let i = 0; i < inboundIds.length; i += 5000) {
-    const { rows } = await db.query<{ id: string; at: number }>(
-      `select event_id::text as id, (extract(epoch from received_at) * 1000)::float8 as at from inbox_message where event_id = any($1::uuid[])`,
-      [inboundIds.slice(i, i + 5000)]);
-    for (const r of rows) consumedAt.set(r.id, r.at);
   }
   const parts = { orchestratorConsume: [] as number[], orchestratorTurn: [] as number[], participantDelivery: [] as number[], participantWork: [] as number[] };
   const sums = { orchestratorConsume: 0, orchestratorTurn: 0, participantDelivery: 0, participantWork: 0, total: 0 };
@@ -164,7 +169,7 @@ export async function hopBreakdown(messages: Sent[], orderIds: Set<string>, rece
         sums.orchestratorTurn += gap - consume;
       } else {
         turnsP += 1;
-        const received = receipts.receivedAt.get(`${prev.topic}/${prev.partition}/${prev.offset}`);
+        const received = receivedAt.get(`${prev.topic}/${prev.partition}/${prev.offset}`);
         const delivery = received === undefined ? 0 : Math.min(gap, Math.max(0, received - prev.producedAt));
         parts.participantDelivery.push(delivery);
         parts.participantWork.push(gap - delivery);
