@@ -1,7 +1,7 @@
 import { nextDueAtMs } from '../core/unkept';
-import type { SagaWrite } from '../runtime/ports';
+import type { AnySagaState, SagaSearchKeys, SagaWrite } from '../runtime/ports';
 import { encodeSagaChangeNotice } from './saga-change-notice';
-import { failedStep, paymentMethods } from './search-keys';
+import { failedStep } from './search-keys';
 
 /**
  * How one saga's write becomes rows: its saga_instance record, step rows, events, timer and
@@ -17,19 +17,22 @@ function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }
 
-/** The columns copied out of the state for filtering; order fields when the data has them. */
-function sagaRecord(w: SagaWrite) {
+/** A saga's search keys, by its module (RegisteredSagas.searchKeys). */
+export type SearchKeysOf = (state: AnySagaState) => SagaSearchKeys;
+
+export const noSearchKeys: SearchKeysOf = () => ({ customerId: null, totalAmount: null, finalAmount: null, currency: null, paymentMethods: null });
+
+/** The columns copied out of the state for filtering, with the search keys its saga module exposes. */
+function sagaRecord(w: SagaWrite, keys: SagaSearchKeys) {
   const s = w.state;
-  const data = (s.data ?? {}) as Record<string, unknown>;
-  const text = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
     id: s.id, type: s.definitionName, definition_version: s.definitionVersion, order_id: s.orderId,
-    customer_id: text(data.customerId), status: s.status, current_step: s.currentStep, state: s,
-    total_amount: text(data.totalAmount), final_amount: text(data.finalAmount), currency: text(data.currency),
+    customer_id: keys.customerId, status: s.status, current_step: s.currentStep, state: s,
+    total_amount: keys.totalAmount, final_amount: keys.finalAmount, currency: keys.currency,
     last_error: s.lastError, version: (w.previousVersion ?? 0) + 1,
     prev_version: w.previousVersion, event_seq: w.previousEventSeq + w.events.length,
     created_at: iso(s.startedAtMs), updated_at: iso(s.updatedAtMs), ended_at: iso(s.endedAtMs),
-    payment_methods: paymentMethods(data), failed_step: failedStep(s),
+    payment_methods: keys.paymentMethods, failed_step: failedStep(s),
   };
 }
 
@@ -64,7 +67,7 @@ export interface SagaParts {
   chars: number;
 }
 
-export function sagaParts(w: SagaWrite): SagaParts {
+export function sagaParts(w: SagaWrite, keys: SagaSearchKeys): SagaParts {
   const id = w.state.id;
   const steps = (w.changedSteps ?? w.state.steps.map((_, i) => i)).map((position) => {
     const step = w.state.steps[position];
@@ -83,7 +86,7 @@ export function sagaParts(w: SagaWrite): SagaParts {
     const headers = m.headers ?? null;
     return { topic: m.topic, key: m.key, value, headers, json: JSON.stringify({ event_id: m.eventId, topic: m.topic, key: m.key, value, headers, saga_id: id, step: m.step }) };
   });
-  const record = JSON.stringify(sagaRecord(w));
+  const record = JSON.stringify(sagaRecord(w, keys));
   // A new saga has no timer row yet; an updated one may have.
   const dueMs = nextDueAtMs(w.state);
   const armed = dueMs !== null ? JSON.stringify({ saga_id: id, due_ms: dueMs }) : null;

@@ -12,3 +12,4 @@ export * from './reads';
 export * from './retention';
 export * from './saga-store';
 export * from './transport';
+export * from './saga-module';

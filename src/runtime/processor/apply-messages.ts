@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { applyReply, startSaga, type AnySagaDefinition, type SagaContext, type SagaRegistry } from '../../core';
 import type { Logger } from '../../logger';
-import type { ContractMessage } from '../../messaging/contract';
+import type { WireMessage } from '../../messaging/contract';
 import type { InboxClaim, Metrics, RawOutboxMessage, SagaTransaction, StoredSaga, TransportMessage } from '../ports';
 import { continueTransition, endTransition, incomingTraceparent, messageSpan, startTransition } from '../saga-tracing';
 import type { DeadLetters } from './dead-letters';
@@ -11,13 +11,13 @@ import { newWorkingSaga, recordTransition, workingOf, type WorkingSaga } from '.
 /** How a message that starts a saga maps to a definition and its data (e.g. OrderCreated). */
 export interface SagaTrigger {
   definition: AnySagaDefinition;
-  data(message: ContractMessage): unknown;
+  data(message: WireMessage): unknown;
 }
 
 /** A message to apply: as received (for its dead letter and trace) and as parsed. */
 export interface IncomingMessage {
   raw: TransportMessage;
-  message: ContractMessage;
+  message: WireMessage;
 }
 
 export interface MessageApplierDeps {
@@ -38,7 +38,7 @@ export class MessageApplier {
   constructor(private readonly deps: MessageApplierDeps) {}
 
   /** Sagas are found by the envelope's sagaId, else by orderId (one saga per order); starts check the order. */
-  needsOrderLookup(message: ContractMessage): boolean {
+  needsOrderLookup(message: WireMessage): boolean {
     return !message.sagaId || !!this.deps.triggers[message.eventType];
   }
 
@@ -70,7 +70,7 @@ export class MessageApplier {
 
   /** Applies one message to its saga (or starts one) within `apply`. */
   private applyOne(
-    raw: TransportMessage, message: ContractMessage, span: ReturnType<typeof messageSpan>,
+    raw: TransportMessage, message: WireMessage, span: ReturnType<typeof messageSpan>,
     { ctx, working, byOrder, locked, startedByOrder, deadLetters, actor }: ApplyScope,
   ): void {
     const trigger = this.deps.triggers[message.eventType];

@@ -1,11 +1,13 @@
 import type { Logger } from '../../logger';
-import { parseIncoming, payloadFingerprint } from '../../messaging/contract';
+import { payloadFingerprint, type Wire } from '../../messaging/contract';
 import type { Metrics, RawOutboxMessage, SagaStore, TransportMessage } from '../ports';
 import type { IncomingMessage, MessageApplier } from './apply-messages';
 import type { DeadLetters } from './dead-letters';
 import type { SagaWrites } from './saga-writes';
 
 export interface InboundBatchDeps {
+  /** The registered sagas' contracts: what a consumed message is parsed against. */
+  wire: Wire;
   store: SagaStore;
   logger: Logger;
   metrics: Metrics;
@@ -28,7 +30,7 @@ export class InboundBatch {
     const deadLetters: RawOutboxMessage[] = [];
     const valid: IncomingMessage[] = [];
     for (const raw of messages) {
-      const parsed = parseIncoming(raw.topic, raw.value);
+      const parsed = this.deps.wire.parse(raw.topic, raw.value);
       if (parsed.ok) valid.push({ raw, message: parsed.message });
       else deadLetters.push(letters.of(raw, parsed.error));
     }

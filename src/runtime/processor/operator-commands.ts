@@ -1,6 +1,6 @@
 import type { SagaRegistry } from '../../core';
 import type { Logger } from '../../logger';
-import type { ContractMessage } from '../../messaging/contract';
+import type { WireMessage } from '../../messaging/contract';
 import { InvalidCommandError } from '../../messaging/outgoing-check';
 import { ManualActionError, applyManualAction, requestFingerprint, reusedKey, sameRequest, type ManualActionRequest } from '../manual-actions';
 import { receivedMessage, type ManualActionRecord, type RawOutboxMessage, type SagaStore, type SagaTransaction } from '../ports';
@@ -78,7 +78,7 @@ export class OperatorCommands {
   }
 
   /** Starts a saga from a trigger message given by an operator (startSaga), idempotently. */
-  async startManually(message: ContractMessage, operator: ManualStart): Promise<{ sagaId: string; replayed: boolean }> {
+  async startManually(message: WireMessage, operator: ManualStart): Promise<{ sagaId: string; replayed: boolean }> {
     // The client's request, not the message built from it (which has fresh ids every time).
     const fingerprint = { action: 'start', request: operator.request };
     const { written, sagaId, replayed } = await this.deps.store.inTransaction(async (tx) => {

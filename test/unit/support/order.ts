@@ -11,13 +11,7 @@ import {
   type SagaState,
   type SagaTransition,
 } from '../../../src/core';
-import {
-  MESSAGE_SCHEMAS,
-  validateMessage,
-  type EventType,
-  type OrderCreated,
-  type PayloadOf,
-} from '../../../src/messaging/contract';
+import { MESSAGE_SCHEMAS, validateMessage, type EventType, type OrderCreated, type PayloadOf } from '../../../src/sagas/order/contract';
 import { orderSagaData, orderSagaDefinition, type OrderSagaData, type OrderSagaOptions } from '../../../src/sagas/order';
 import { TestContext, testId } from './context';
 
