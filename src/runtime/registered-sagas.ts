@@ -1,5 +1,6 @@
 import type { Config } from '../config';
-import { createRegistry, type SagaRegistry } from '../core/registry';
+import { createRegistry, type AnySagaDefinition, type SagaRegistry } from '../core/registry';
+import { BUILT_IN_STATUSES } from '../core/state';
 import { wireOf, type Wire } from '../messaging/contract';
 import type { AnySagaModule, AnySagaState, SagaSearchKeys } from './ports';
 import type { SagaTrigger } from './processor/apply-messages';
@@ -32,6 +33,7 @@ export function registerSagas(modules: readonly AnySagaModule[], config: Config)
     const defs = m.definitions(m.options(config));
     const foreign = defs.find((d) => d.name !== m.name);
     if (foreign) throw new Error(`saga module '${m.name}' defines a saga named '${foreign.name}'`);
+    for (const def of defs) checkStatuses(def);
     return defs;
   });
   const registry = createRegistry(definitions);
@@ -50,4 +52,16 @@ export function registerSagas(modules: readonly AnySagaModule[], config: Config)
     modules, registry, wire: wireOf(modules.map((m) => m.contract)), triggers, httpCommands,
     searchKeys: (state) => byName.get(state.definitionName)?.searchKeys(state.data) ?? NO_SEARCH_KEYS,
   };
+}
+
+/** A status is an API enum value: a name, and one the definition declares unless the engine knows it. */
+function checkStatuses(def: AnySagaDefinition): void {
+  const where = `saga definition ${def.name}@${def.version}`;
+  for (const status of def.failureStatuses) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(status)) throw new Error(`${where}: failure status '${status}' must be UPPER_SNAKE_CASE`);
+  }
+  const known = new Set<string>([...BUILT_IN_STATUSES, ...def.failureStatuses]);
+  for (const step of def.steps) {
+    if (!known.has(step.failureStatus)) throw new Error(`${where}: step ${step.name} fails with '${step.failureStatus}', which failureStatuses does not declare`);
+  }
 }

@@ -1,3 +1,4 @@
+import { sagaStatuses } from '../../core';
 import { Arg, Authorized, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import type { SagaStatus } from '../types/enums';
 import type { GraphQLContext } from '../context';
@@ -34,7 +35,7 @@ function stepUpdates(filter: StepUpdateFilter) {
  * persistence/change-listener.ts), so a subscriber on any instance sees changes committed by any
  * other, after the commit and in commit order.
  */
-export function sagaSubscriptionResolvers(deps: Pick<SchemaDependencies, 'changes' | 'reads' | 'subscriberBuffer'>) {
+export function sagaSubscriptionResolvers(deps: Pick<SchemaDependencies, 'changes' | 'reads' | 'registry' | 'subscriberBuffer'>) {
   const capacity = deps.subscriberBuffer ?? DEFAULT_SUBSCRIBER_BUFFER;
   @Resolver()
   class SagaSubscriptionResolver {
@@ -109,7 +110,7 @@ export function sagaSubscriptionResolvers(deps: Pick<SchemaDependencies, 'change
       subscribe: ({ args, context }) => {
         requireRole(context as GraphQLContext, 'viewer');
         const { window, intervalMs } = args as { window: number; intervalMs: number };
-        return snapshotStream(deps.changes, () => loadSagaStats(deps.reads, window), Math.min(60000, Math.max(250, intervalMs)));
+        return snapshotStream(deps.changes, () => loadSagaStats(deps.reads, window, sagaStatuses(deps.registry.list())), Math.min(60000, Math.max(250, intervalMs)));
       },
     })
     sagaStats(

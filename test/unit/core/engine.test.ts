@@ -103,11 +103,11 @@ describe('engine: applyReply', () => {
       'REPLY_RECEIVED', 'STEP_FAILED', 'COMPENSATION_STARTED', 'COMPENSATION_STEP_STARTED', 'COMMAND_SENT',
       'COMPENSATION_STEP_DONE', 'COMPENSATION_STEP_STARTED', 'COMMAND_SENT',
     ]);
-    expect(failed.events[2].detail).toMatchObject({ plan: ['collect', 'book'], failureStatus: 'PAYMENT_FAILED' });
+    expect(failed.events[2].detail).toMatchObject({ plan: ['collect', 'book'], failureStatus: 'UNCOLLECTED' });
 
     const done = applyReply(def, failed.state, toyReply('Cancelled'), ctx);
-    expect(done.state.status).toBe('PAYMENT_FAILED');
-    expect(done.outbox.map((m) => [m.eventType, m.value.status, m.value.reason])).toEqual([['Failed', 'PAYMENT_FAILED', 'part bounced']]);
+    expect(done.state.status).toBe('UNCOLLECTED');
+    expect(done.outbox.map((m) => [m.eventType, m.value.status, m.value.reason])).toEqual([['Failed', 'UNCOLLECTED', 'part bounced']]);
     expect(done.state.endedAtMs).toBe(ctx.nowMs);
   });
 

@@ -35,7 +35,7 @@ export const toyDefinition: SagaDefinition<ToyData> = {
       },
       retry,
       timeoutMs: 1_000,
-      failureStatus: 'INVENTORY_ERROR',
+      failureStatus: 'NO_ROOM',
       skippable: false,
     },
     {
@@ -47,7 +47,7 @@ export const toyDefinition: SagaDefinition<ToyData> = {
       replies: { OptDone: (data) => ({ kind: 'succeeded', data }) },
       retry,
       timeoutMs: 1_000,
-      failureStatus: 'COUPON_ERROR',
+      failureStatus: 'EXTRA_REFUSED',
       skippable: true,
     },
     {
@@ -67,7 +67,7 @@ export const toyDefinition: SagaDefinition<ToyData> = {
       },
       retry,
       timeoutMs: 2_000,
-      failureStatus: 'PAYMENT_FAILED',
+      failureStatus: 'UNCOLLECTED',
       skippable: true,
       outputSchema: { type: 'object', required: ['extra'], properties: { extra: { type: 'string' } } },
     },
@@ -79,13 +79,14 @@ export const toyDefinition: SagaDefinition<ToyData> = {
       replies: {},
       retry,
       timeoutMs: 1_000,
-      failureStatus: 'APPROVAL_FAILED',
+      failureStatus: 'UNNOTIFIED',
       skippable: false,
     },
   ],
   onCompleted: (data) => [{ topic: 'done-events', eventType: 'Done', payload: { booking: data.booking } }],
   onFailed: (_data, status, reason) => [{ topic: 'failed-events', eventType: 'Failed', payload: { status, reason } }],
-  failureStatuses: ['INVENTORY_ERROR', 'PAYMENT_FAILED', 'TIMED_OUT', 'COMPENSATED'],
+  // Its own failure statuses: the engine knows only the built-in ones (RUNNING, COMPENSATED, TIMED_OUT...).
+  failureStatuses: ['NO_ROOM', 'EXTRA_REFUSED', 'UNCOLLECTED', 'UNNOTIFIED', 'TIMED_OUT', 'COMPENSATED'],
 };
 
 let replyCounter = 0;
