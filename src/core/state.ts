@@ -137,7 +137,8 @@ export interface SagaState<D> {
   id: string;
   definitionName: string;
   definitionVersion: number;
-  orderId: string;
+  /** What the saga is about, unique per saga type (e.g. the order id of an order saga). */
+  businessKey: string;
   correlationId: string;
   status: SagaStatus;
   /** The status to end in once compensation is done (set when a step fails). */

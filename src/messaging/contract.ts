@@ -57,24 +57,34 @@ export const Reason = z.string().min(1).max(MAX_REASON_LENGTH).regex(NO_NUL, NO_
 /** Reasons the orchestrator writes itself (they may quote a participant's reason): no cap. */
 export const OwnReason = z.string().min(1).regex(NO_NUL, NO_NUL_MESSAGE);
 
-/** Fields common to every message. */
-export const EnvelopeSchema = z.object({
-  eventId: UuidSchema,
-  eventType: Text,
-  sagaId: UuidSchema.nullable(),
-  orderId: UuidSchema,
-  correlationId: UuidSchema,
-  causationId: UuidSchema.nullable(),
-  timestamp: IsoDateTimeSchema,
-  retryCount: z.number().int().min(0),
-});
-export type Envelope = z.infer<typeof EnvelopeSchema>;
-/** Envelope field names; everything else in a message is its payload. */
-export const ENVELOPE_FIELDS = Object.keys(EnvelopeSchema.shape) as (keyof Envelope)[];
+/**
+ * Fields common to every message of every saga, and the one each saga type adds after `sagaId`:
+ * its business key (e.g. `orderId`), which is also the message's key, so one saga's messages
+ * stay on one partition; a UUID. The key's place is fixed: a parsed message's keys are in schema order,
+ * which payloadFingerprint relies on.
+ */
+export function envelopeSchema<K extends string>(keyField: K) {
+  return z.object({
+    eventId: UuidSchema,
+    eventType: Text,
+    sagaId: UuidSchema.nullable(),
+    ...({ [keyField]: UuidSchema } as Record<K, typeof UuidSchema>),
+    correlationId: UuidSchema,
+    causationId: UuidSchema.nullable(),
+    timestamp: IsoDateTimeSchema,
+    retryCount: z.number().int().min(0),
+  });
+}
 
-/** The schema of one eventType: the envelope with a literal eventType, plus its payload fields. */
-export function messageSchema<T extends string, S extends z.ZodRawShape>(eventType: T, payload: S) {
-  return EnvelopeSchema.extend({ eventType: z.literal(eventType), ...payload });
+/** The fields every message has, whatever its saga type. */
+export interface Envelope {
+  eventId: string;
+  eventType: string;
+  sagaId: string | null;
+  correlationId: string;
+  causationId: string | null;
+  timestamp: string;
+  retryCount: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -85,10 +95,20 @@ export function messageSchema<T extends string, S extends z.ZodRawShape>(eventTy
  * validated, and which topics the orchestrator consumes (`inbound`) or produces (`outbound`).
  */
 export interface WireContract {
+  /** The saga type (module name) the contract belongs to. */
+  sagaType: string;
+  /** The envelope field carrying the business key of that saga type (its messages' key). */
+  keyField: string;
   topicEventTypes: Readonly<Record<string, readonly string[]>>;
   schemas: Readonly<Record<string, z.ZodType>>;
   inbound: readonly string[];
   outbound: readonly string[];
+}
+
+/** A saga of one type with one business key: unique per type. */
+export interface SagaBusinessKey {
+  sagaType: string;
+  businessKey: string;
 }
 
 /** A message that passed its contract: the envelope plus its payload fields. */
@@ -107,6 +127,10 @@ export interface Wire<M = WireMessage> {
   topicEventTypes: Readonly<Record<string, readonly string[]>>;
   /** The one topic an eventType travels on. */
   topicOf(eventType: string): string | undefined;
+  /** The saga type and business key a parsed message belongs to (by its eventType's contract). */
+  keyOf(message: Envelope): SagaBusinessKey;
+  /** The envelope field carrying a saga type's business key (e.g. `orderId`). */
+  keyFieldOf(sagaType: string): string;
   /** Validates an already-decoded value as the given eventType. */
   validate(eventType: string, value: unknown): ParseResult<M>;
   /**
@@ -120,6 +144,7 @@ export function wireOf<M = WireMessage>(contracts: readonly WireContract[]): Wir
   const topicEventTypes: Record<string, readonly string[]> = {};
   const schemas = new Map<string, z.ZodType>();
   const topicOfType = new Map<string, string>();
+  const contractOfType = new Map<string, WireContract>();
   for (const contract of contracts) {
     for (const [topic, types] of Object.entries(contract.topicEventTypes)) {
       if (Object.hasOwn(topicEventTypes, topic)) throw new Error(`topic '${topic}' is claimed by two saga contracts`);
@@ -127,6 +152,7 @@ export function wireOf<M = WireMessage>(contracts: readonly WireContract[]): Wir
       for (const t of types) {
         if (topicOfType.has(t)) throw new Error(`eventType '${t}' is claimed by two topics`);
         topicOfType.set(t, topic);
+        contractOfType.set(t, contract);
       }
     }
     for (const [eventType, schema] of Object.entries(contract.schemas)) schemas.set(eventType, schema);
@@ -145,6 +171,12 @@ export function wireOf<M = WireMessage>(contracts: readonly WireContract[]): Wir
   return {
     inbound, outbound, all: [...new Set([...inbound, ...outbound])], topicEventTypes,
     topicOf: (eventType) => topicOfType.get(eventType),
+    keyFieldOf: (sagaType) => contracts.find((c) => c.sagaType === sagaType)?.keyField ?? 'businessKey',
+    keyOf: (message) => {
+      const contract = contractOfType.get(message.eventType);
+      if (!contract) throw new Error(`no registered contract has eventType '${message.eventType}'`);
+      return { sagaType: contract.sagaType, businessKey: String((message as unknown as Record<string, unknown>)[contract.keyField]) };
+    },
     validate,
     parse: (topic, raw) => parseWith(topicEventTypes, validate, topic, raw),
   };

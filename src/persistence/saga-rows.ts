@@ -20,13 +20,13 @@ function iso(ms: number | null | undefined): string | null {
 /** A saga's search keys, by its module (RegisteredSagas.searchKeys). */
 export type SearchKeysOf = (state: AnySagaState) => SagaSearchKeys;
 
-export const noSearchKeys: SearchKeysOf = () => ({ customerId: null, totalAmount: null, finalAmount: null, currency: null, paymentMethods: null });
+export const noSearchKeys: SearchKeysOf = () => ({ orderId: null, customerId: null, totalAmount: null, finalAmount: null, currency: null, paymentMethods: null });
 
 /** The columns copied out of the state for filtering, with the search keys its saga module exposes. */
 function sagaRecord(w: SagaWrite, keys: SagaSearchKeys) {
   const s = w.state;
   return {
-    id: s.id, type: s.definitionName, definition_version: s.definitionVersion, order_id: s.orderId,
+    id: s.id, type: s.definitionName, definition_version: s.definitionVersion, business_key: s.businessKey, order_id: keys.orderId,
     customer_id: keys.customerId, status: s.status, current_step: s.currentStep, state: s,
     total_amount: keys.totalAmount, final_amount: keys.finalAmount, currency: keys.currency,
     last_error: s.lastError, version: (w.previousVersion ?? 0) + 1,
@@ -37,11 +37,11 @@ function sagaRecord(w: SagaWrite, keys: SagaSearchKeys) {
 }
 
 /** Columns of saga_instance written from a saga record (sagaRecord). */
-export const SAGA_COLUMNS = `id, type, definition_version, order_id, customer_id, status, current_step, state, total_amount,
+export const SAGA_COLUMNS = `id, type, definition_version, business_key, order_id, customer_id, status, current_step, state, total_amount,
   final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at, payment_methods, failed_step`;
 
 /** The shape of a saga record in json_to_recordset. */
-export const SAGA_RECORD = `id uuid, type text, definition_version int, order_id uuid, customer_id text, status text,
+export const SAGA_RECORD = `id uuid, type text, definition_version int, business_key text, order_id uuid, customer_id text, status text,
   current_step text, state json, total_amount numeric, final_amount numeric, currency text, last_error text,
   version int, prev_version int, event_seq int, created_at timestamptz,
   updated_at timestamptz, ended_at timestamptz, payment_methods text[], failed_step text`;

@@ -20,7 +20,7 @@ export interface RegisteredSagas {
   searchKeys(state: AnySagaState): SagaSearchKeys;
 }
 
-const NO_SEARCH_KEYS: SagaSearchKeys = { customerId: null, totalAmount: null, finalAmount: null, currency: null, paymentMethods: null };
+const NO_SEARCH_KEYS: SagaSearchKeys = { orderId: null, customerId: null, totalAmount: null, finalAmount: null, currency: null, paymentMethods: null };
 
 /** Builds every module's definitions from the configuration and joins their contracts, refusing clashes. */
 export function registerSagas(modules: readonly AnySagaModule[], config: Config): RegisteredSagas {
@@ -32,6 +32,9 @@ export function registerSagas(modules: readonly AnySagaModule[], config: Config)
   const definitions = modules.flatMap((m) => {
     const defs = m.definitions(m.options(config));
     const foreign = defs.find((d) => d.name !== m.name);
+    if (m.contract.sagaType !== m.name) throw new Error(`saga module '${m.name}' brings the contract of '${m.contract.sagaType}'`);
+    const keyField = defs.find((d) => d.businessKeyField !== m.contract.keyField);
+    if (keyField) throw new Error(`saga definition ${keyField.name}@${keyField.version} keys its messages by '${keyField.businessKeyField}', its contract by '${m.contract.keyField}'`);
     if (foreign) throw new Error(`saga module '${m.name}' defines a saga named '${foreign.name}'`);
     for (const def of defs) checkStatuses(def);
     return defs;
@@ -50,7 +53,7 @@ export function registerSagas(modules: readonly AnySagaModule[], config: Config)
   }
   return {
     modules, registry, wire: wireOf(modules.map((m) => m.contract)), triggers, httpCommands,
-    searchKeys: (state) => byName.get(state.definitionName)?.searchKeys(state.data) ?? NO_SEARCH_KEYS,
+    searchKeys: (state) => byName.get(state.definitionName)?.searchKeys(state.businessKey, state.data) ?? NO_SEARCH_KEYS,
   };
 }
 

@@ -53,6 +53,7 @@ export function listFilter(filter: SagaFilter | null | undefined, nowMs: number)
     statuses: filter.status ?? null,
     type: filter.type ?? null,
     orderId: filter.orderId ?? null,
+    businessKey: filter.businessKey ?? null,
     customerId: filter.customerId ?? null,
     startedAfter: filter.startedAfter ?? null,
     startedBefore: filter.startedBefore ?? null,

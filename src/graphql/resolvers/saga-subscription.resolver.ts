@@ -25,7 +25,7 @@ function stepUpdates(filter: StepUpdateFilter) {
     return change.events.filter((e) => e.step !== null).flatMap((event): SagaStepUpdate[] => {
       const step = saga.steps.find((s) => s.name === event.step);
       if (!step || (filter.step && step.name !== filter.step) || (filter.status?.length && !filter.status.includes(step.status))) return [];
-      return [{ sagaId: saga.id, orderId: saga.orderId, sagaStatus: saga.status, step, event: toSagaEventType(event) }];
+      return [{ sagaId: saga.id, orderId: saga.orderId, businessKey: saga.businessKey, sagaStatus: saga.status, step, event: toSagaEventType(event) }];
     });
   };
 }

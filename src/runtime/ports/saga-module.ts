@@ -15,6 +15,8 @@ export type SagaStartData = (message: WireMessage) => unknown;
  * see persistence/search-keys.ts): null where the saga's data has no such thing.
  */
 export interface SagaSearchKeys {
+  /** The order a saga is about (the API's `orderId` filter and `sagaByOrder`). */
+  orderId: string | null;
   customerId: string | null;
   totalAmount: string | null;
   finalAmount: string | null;
@@ -36,8 +38,8 @@ export interface SagaModule<Options = unknown> {
   contract: WireContract;
   /** The eventTypes that start a saga of this type, each with how the message maps to its data. */
   starts: Readonly<Record<string, SagaStartData>>;
-  /** Its search keys, from the saga's data. */
-  searchKeys(data: unknown): SagaSearchKeys;
+  /** Its search keys, from the saga's business key and data. */
+  searchKeys(businessKey: string, data: unknown): SagaSearchKeys;
   /**
    * Its participant command topics that may be called over HTTP instead of the broker, each with
    * the reply topics its participant answers on; the first is where an unrecognised reply goes

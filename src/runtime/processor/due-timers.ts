@@ -34,7 +34,7 @@ export class DueTimers {
         // One saga whose re-send the contract refuses (stored before the check) must not stop every other timer.
         const refused = transition.outbox.map((m) => outgoingProblem(this.deps.wire, m)).filter((p) => p !== null);
         if (refused.length > 0) {
-          this.deps.logger.error({ sagaId: stored.state.id, orderId: stored.state.orderId, problems: refused }, 'timer would send a command the contract refuses; saga left as it was');
+          this.deps.logger.error({ sagaId: stored.state.id, sagaType: stored.state.definitionName, businessKey: stored.state.businessKey, problems: refused }, 'timer would send a command the contract refuses; saga left as it was');
           endTransition(trace, undefined, 'refused command');
           continue;
         }

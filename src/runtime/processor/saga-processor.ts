@@ -58,7 +58,7 @@ export class SagaProcessor {
     const { store, registry, wire, triggers, logger, metrics } = deps;
     const writes = new SagaWrites(deps);
     const deadLetters = new DeadLetters({ store, logger, metrics, clock }, writes);
-    const applier = new MessageApplier({ registry, triggers, logger, metrics, clock, deadLetters });
+    const applier = new MessageApplier({ registry, wire, triggers, logger, metrics, clock, deadLetters });
     const inbound = new InboundBatch({ store, wire, logger, metrics, applier, writes, deadLetters });
     this.groups = new GroupCommit({
       commit: (messages) => inbound.apply(messages),

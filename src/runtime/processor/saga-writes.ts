@@ -39,7 +39,7 @@ export class SagaWrites {
     for (const w of writes) {
       if (w.state.endedAtMs !== null && w.events.some((e) => e.type === 'SAGA_COMPLETED' || e.type === 'SAGA_FAILED')) {
         this.deps.metrics.sagasEnded.inc({ status: w.state.status });
-        this.deps.logger.info({ sagaId: w.state.id, orderId: w.state.orderId, status: w.state.status, reason: w.state.failureReason ?? undefined }, 'saga ended');
+        this.deps.logger.info({ sagaId: w.state.id, sagaType: w.state.definitionName, businessKey: w.state.businessKey, status: w.state.status, reason: w.state.failureReason ?? undefined }, 'saga ended');
         this.deps.metrics.sagaDuration.observe((w.state.endedAtMs - w.state.startedAtMs) / 1000);
       }
     }

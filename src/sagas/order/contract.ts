@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import {
-  CurrencySchema, IsoDateTimeSchema, MoneySchema, OwnReason, Reason, Text, messageSchema as message, wireOf,
-  type Envelope, type WireContract,
+  CurrencySchema, IsoDateTimeSchema, MoneySchema, OwnReason, Reason, Text, envelopeSchema, wireOf,
+  type WireContract,
 } from '../../messaging/contract';
 import { orderAmountIssues } from './amounts';
 
@@ -65,6 +65,16 @@ export const OUTBOUND_TOPICS: readonly Topic[] = [
 ];
 
 export const ALL_TOPICS: readonly Topic[] = [...INBOUND_TOPICS, ...OUTBOUND_TOPICS];
+
+/** The order saga's envelope: the common fields with the order id, its business key. */
+export const OrderEnvelopeSchema = envelopeSchema('orderId');
+export type Envelope = z.infer<typeof OrderEnvelopeSchema>;
+/** Envelope field names; everything else in a message is its payload. */
+export const ENVELOPE_FIELDS = Object.keys(OrderEnvelopeSchema.shape) as (keyof Envelope)[];
+
+function message<T extends string, S extends z.ZodRawShape>(eventType: T, payload: S) {
+  return OrderEnvelopeSchema.extend({ eventType: z.literal(eventType), ...payload });
+}
 
 export const OrderItemSchema = z.object({
   productId: Text,
@@ -319,6 +329,8 @@ export type PayloadOf<K extends EventType> = Omit<MessageOf<K>, keyof Envelope>;
 
 /** The order saga's contract, as the saga module registers it. */
 export const ORDER_CONTRACT: WireContract = {
+  sagaType: 'order',
+  keyField: 'orderId',
   topicEventTypes: TOPIC_EVENT_TYPES,
   schemas: MESSAGE_SCHEMAS,
   inbound: INBOUND_TOPICS,

@@ -289,6 +289,7 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
   return {
     name: ORDER_SAGA_NAME,
     version: ORDER_SAGA_VERSION,
+    businessKeyField: 'orderId',
     steps: [reserveInventory, applyCoupon, processPayment, confirmInventory],
     onCompleted: (data) => [
       command('OrderApproved', { finalAmount: data.finalAmount, currency: data.currency, paymentIds: data.paymentIds }),

@@ -12,11 +12,11 @@ export function paymentMethods(data: unknown): string[] | null {
   return [...new Set(methods)];
 }
 
-/** What an order saga exposes to search: its customer, amounts, currency and payment methods. */
-export function orderSearchKeys(data: unknown): SagaSearchKeys {
+/** What an order saga exposes to search: its order (the business key), customer, amounts, currency and payment methods. */
+export function orderSearchKeys(orderId: string, data: unknown): SagaSearchKeys {
   const d = (data ?? {}) as Record<string, unknown>;
   return {
-    customerId: text(d.customerId), totalAmount: text(d.totalAmount), finalAmount: text(d.finalAmount),
+    orderId, customerId: text(d.customerId), totalAmount: text(d.totalAmount), finalAmount: text(d.finalAmount),
     currency: text(d.currency), paymentMethods: paymentMethods(data),
   };
 }

@@ -61,7 +61,7 @@ export class OrderSagaHarness {
 
   start(order: OrderCreated = orderCreated()): this {
     return this.take(
-      startSaga(this.def, { sagaId: SAGA_ID, orderId: order.orderId, data: orderSagaData(order), causationId: order.eventId, correlationId: order.correlationId }, this.ctx),
+      startSaga(this.def, { sagaId: SAGA_ID, businessKey: order.orderId, data: orderSagaData(order), causationId: order.eventId, correlationId: order.correlationId }, this.ctx),
     );
   }
 

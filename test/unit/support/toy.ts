@@ -17,6 +17,8 @@ const retry: RetryPolicy = { maxAttempts: 2, initialBackoffMs: 100, maxBackoffMs
 export const toyDefinition: SagaDefinition<ToyData> = {
   name: 'toy',
   version: 3,
+  // Its own business key: a booking reference, in the `bookingRef` field of its messages.
+  businessKeyField: 'bookingRef',
   steps: [
     {
       name: 'book',
@@ -98,7 +100,7 @@ export function toyReply(eventType: string, payload: Record<string, unknown> = {
 
 export const TOY_START = {
   sagaId: '11111111-0000-4000-8000-000000000001',
-  orderId: '22222222-0000-4000-8000-000000000002',
+  businessKey: '22222222-0000-4000-8000-000000000002',
   causationId: '33333333-0000-4000-8000-000000000003',
   correlationId: '44444444-0000-4000-8000-000000000004',
   data: { flag: false, parts: 0, booking: null } as ToyData,
