@@ -1,5 +1,5 @@
 import { raw, type MikroORM } from '@mikro-orm/postgresql';
-import { IN_USE_STATUSES, type DefinitionUsage, type RegisteredDefinition } from '../core';
+import { definitionKey, IN_USE_STATUSES, type DefinitionUsage, type RegisteredDefinition } from '../core';
 import type { DefinitionCatalog, ReplacedFingerprint } from '../runtime/ports';
 import { SagaDefinitionRecord } from './entities/saga-definition.entity';
 import { SagaInstance } from './entities/saga-instance.entity';
@@ -30,21 +30,19 @@ export class PostgresDefinitionCatalog implements DefinitionCatalog {
     if (registered.length === 0) return [];
     return this.orm.em.fork().transactional(async (em) => {
       const recorded = await em.find(SagaDefinitionRecord, { $or: registered.map((d) => ({ name: d.name, version: d.version })) });
-      const byKey = new Map(recorded.map((r) => [`${r.name}@${r.version}`, r]));
-      const replaced: ReplacedFingerprint[] = [];
+      const byKey = new Map(recorded.map((r) => [definitionKey(r.name, r.version), r.fingerprint]));
+      const changed = registered.filter((d) => byKey.get(definitionKey(d.name, d.version)) !== d.fingerprint);
       const now = new Date();
-      const changed = registered.filter((d) => {
-        const previous = byKey.get(`${d.name}@${d.version}`);
-        if (previous && previous.fingerprint !== d.fingerprint) replaced.push({ name: d.name, version: d.version, previous: previous.fingerprint });
-        return previous?.fingerprint !== d.fingerprint;
-      });
       if (changed.length > 0) {
         // An upsert: another instance starting at the same moment may insert the same row.
         await em.upsertMany(SagaDefinitionRecord, changed.map((d) => ({
           name: d.name, version: d.version, fingerprint: d.fingerprint, firstRegisteredAt: now, fingerprintRecordedAt: now,
         })), { onConflictFields: ['name', 'version'], onConflictAction: 'merge', onConflictMergeFields: ['fingerprint', 'fingerprintRecordedAt'] });
       }
-      return replaced;
+      return changed.flatMap((d) => {
+        const previous = byKey.get(definitionKey(d.name, d.version));
+        return previous === undefined ? [] : [{ name: d.name, version: d.version, previous }];
+      });
     });
   }
 }

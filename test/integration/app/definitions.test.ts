@@ -70,7 +70,17 @@ describe('registered definitions checked at start', () => {
     const id = await startOrderSaga(v1);
     const row = (await sql.query('select fingerprint from saga_instance where id = $1', [id])).rows[0];
     expect(row.fingerprint).toBe(definitionFingerprint(v1));
-    await sql.query('update saga_instance set status = status where id = $1', [id]);
+    // An update, by a store that knows no fingerprints at all, leaves the saga's own.
+    const store = new PostgresSagaStore(orm);
+    await store.inTransaction(async (tx) => {
+      const stored = (await tx.lockSagas([id])).get(id)!;
+      await tx.write([{
+        state: { ...stored.state, updatedAtMs: stored.state.updatedAtMs + 1 }, previousVersion: stored.version,
+        previousEventSeq: stored.eventSeq, events: [], outbox: [], actor: 'system',
+      }]);
+    });
+    expect((await sql.query('select version, fingerprint from saga_instance where id = $1', [id])).rows[0])
+      .toEqual({ version: 2, fingerprint: definitionFingerprint(v1) });
     expect(await catalog().usage()).toEqual([{ name: 'order', version: 1, fingerprint: definitionFingerprint(v1), running: 1 }]);
   });
 
@@ -101,6 +111,8 @@ describe('registered definitions checked at start', () => {
 
   it('accepts and records a changed definition when no saga runs on it (ended sagas do not count), and logs the change', async () => {
     await check([v1]);
+    const times = async () => (await sql.query('select first_registered_at, fingerprint_recorded_at from saga_definition')).rows[0];
+    const before = await times();
     const id = await startOrderSaga(v1);
     await sql.query(`update saga_instance set status = 'COMPLETED' where id = $1`, [id]);
     await sql.query('delete from saga_timer where saga_id = $1', [id]);
@@ -108,6 +120,9 @@ describe('registered definitions checked at start', () => {
     const logger = pino({ level: 'info' }, { write: (line: string) => { logged.push(JSON.parse(line)); } });
     await expect(check([v1Changed], logger)).resolves.toBeUndefined();
     expect(await recorded()).toEqual([{ name: 'order', version: 1, fingerprint: definitionFingerprint(v1Changed) }]);
+    const after = await times();
+    expect(after.first_registered_at).toEqual(before.first_registered_at);
+    expect(after.fingerprint_recorded_at.getTime()).toBeGreaterThan(before.fingerprint_recorded_at.getTime());
     expect(logged).toContainEqual(expect.objectContaining({ definition: 'order@1', msg: 'saga definition changed while no saga ran on it: new fingerprint recorded' }));
   });
 
