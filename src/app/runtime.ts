@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { fingerprintsOf } from '../core';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { createMetrics, type PrometheusMetrics } from '../metrics/prometheus';
 import { MessageRetention } from '../persistence/message-retention';
@@ -20,6 +21,8 @@ export interface SagaRuntime {
   metrics: PrometheusMetrics;
   registry: RegisteredSagas['registry'];
   sagas: RegisteredSagas;
+  /** The fingerprint of every registered definition, by name@version; each new saga stores its own. */
+  fingerprints: ReadonlyMap<string, string>;
 }
 
 /**
@@ -33,10 +36,11 @@ export function createSagaRuntime(
   const { saga } = config;
   const sagas = registerSagas(modules, config);
   const { registry, wire, triggers } = sagas;
+  const fingerprints = fingerprintsOf(registry.list());
   const metrics = createMetrics();
   const relay = new OutboxRelay(new PostgresOutboxStore(orm), transport, logger, metrics);
   const processor = new SagaProcessor({
-    store: new PostgresSagaStore(orm, sagas.searchKeys),
+    store: new PostgresSagaStore(orm, fingerprints, sagas.searchKeys),
     registry,
     wire,
     triggers,
@@ -55,5 +59,5 @@ export function createSagaRuntime(
     metrics.retentionPruned.inc({ table: 'outbox_message' }, pruned.outbox);
   });
   const orchestrator = new Orchestrator({ topics: wire.inbound, transport, processor, relay, retention, groupId: config.kafka.groupId, logger });
-  return { orchestrator, processor, relay, metrics, registry, sagas };
+  return { orchestrator, processor, relay, metrics, registry, sagas, fingerprints };
 }

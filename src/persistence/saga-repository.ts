@@ -7,7 +7,9 @@ import {
 
 import { PgTransaction } from './pg-transaction';
 import { SAGA_CHANGES_CHANNEL } from './saga-change-notice';
-import { msToTimestamp, noSearchKeys, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type SagaParts, type SearchKeysOf } from './saga-rows';
+import {
+  msToTimestamp, noSearchKeys, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type FingerprintsByDefinition, type SagaParts, type SearchKeysOf,
+} from './saga-rows';
 import { groupBySize, jsonChunks } from './sql';
 
 /** Thrown when a saga changed under us; the transaction rolls back and the batch is retried. */
@@ -21,8 +23,15 @@ interface SagaRow { state: AnySagaState; version: number; event_seq: number }
  * message. Tables and indexes are the MikroORM entities' (src/persistence/entities).
  */
 export class PostgresSagaStore implements SagaStore {
-  /** `searchKeys`: what each saga exposes to search, by its module (none: the search columns stay null). */
-  constructor(private readonly orm: MikroORM, private readonly searchKeys: SearchKeysOf = noSearchKeys) {}
+  /**
+   * `fingerprints`: of the registered definitions, stored with each saga they start (none: null);
+   * `searchKeys`: what each saga exposes to search, by its module (none: the search columns stay null).
+   */
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly fingerprints: FingerprintsByDefinition = new Map(),
+    private readonly searchKeys: SearchKeysOf = noSearchKeys,
+  ) {}
 
   /** On a connection of MikroORM's pool, without its unit of work (this path writes SQL only). */
   async inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {
@@ -30,7 +39,7 @@ export class PostgresSagaStore implements SagaStore {
     const client = await pool.acquireConnection();
     const tx = new PgTransaction(client);
     try {
-      const result = await work(new PostgresSagaTransaction(tx, this.searchKeys));
+      const result = await work(new PostgresSagaTransaction(tx, this.fingerprints, this.searchKeys));
       await tx.commit();
       return result;
     } catch (error) {
@@ -49,7 +58,7 @@ export class PostgresSagaStore implements SagaStore {
 }
 
 class PostgresSagaTransaction implements SagaTransaction {
-  constructor(private readonly tx: PgTransaction, private readonly searchKeys: SearchKeysOf) {}
+  constructor(private readonly tx: PgTransaction, private readonly fingerprints: FingerprintsByDefinition, private readonly searchKeys: SearchKeysOf) {}
 
   async claimInboxAndLock(entries: InboxEntry[], sagaIds: string[], keys: SagaBusinessKey[]): Promise<InboxClaim> {
     if (entries.length === 0) {
@@ -124,7 +133,7 @@ class PostgresSagaTransaction implements SagaTransaction {
    */
   async write(writes: SagaWrite[]): Promise<WrittenOutboxMessage[]> {
     const written: WrittenOutboxMessage[] = [];
-    for (const group of groupBySize(writes.map((w) => sagaParts(w, this.searchKeys(w.state))), (p) => p.chars, WRITE_GROUP_CHARS)) written.push(...await this.writeGroup(group));
+    for (const group of groupBySize(writes.map((w) => sagaParts(w, this.searchKeys(w.state), this.fingerprints)), (p) => p.chars, WRITE_GROUP_CHARS)) written.push(...await this.writeGroup(group));
     return written;
   }
 

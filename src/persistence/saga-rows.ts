@@ -1,3 +1,4 @@
+import { definitionKey } from '../core/fingerprint';
 import { nextDueAtMs } from '../core/unkept';
 import type { AnySagaState, SagaSearchKeys, SagaWrite } from '../runtime/ports';
 import { encodeSagaChangeNotice } from './saga-change-notice';
@@ -22,8 +23,14 @@ export type SearchKeysOf = (state: AnySagaState) => SagaSearchKeys;
 
 export const noSearchKeys: SearchKeysOf = () => ({ orderId: null, customerId: null, totalAmount: null, finalAmount: null, currency: null, paymentMethods: null });
 
-/** The columns copied out of the state for filtering, with the search keys its saga module exposes. */
-function sagaRecord(w: SagaWrite, keys: SagaSearchKeys) {
+/** The fingerprint of each registered definition by name@version (core/fingerprint.ts). */
+export type FingerprintsByDefinition = ReadonlyMap<string, string>;
+
+/**
+ * The columns copied out of the state for filtering, with the search keys its saga module
+ * exposes. A new saga also gets its definition's fingerprint, which no update changes.
+ */
+function sagaRecord(w: SagaWrite, keys: SagaSearchKeys, fingerprints: FingerprintsByDefinition) {
   const s = w.state;
   return {
     id: s.id, type: s.definitionName, definition_version: s.definitionVersion, business_key: s.businessKey, order_id: keys.orderId,
@@ -33,18 +40,19 @@ function sagaRecord(w: SagaWrite, keys: SagaSearchKeys) {
     prev_version: w.previousVersion, event_seq: w.previousEventSeq + w.events.length,
     created_at: iso(s.startedAtMs), updated_at: iso(s.updatedAtMs), ended_at: iso(s.endedAtMs),
     payment_methods: keys.paymentMethods, failed_step: failedStep(s),
+    ...(w.previousVersion === null ? { fingerprint: fingerprints.get(definitionKey(s.definitionName, s.definitionVersion)) ?? null } : {}),
   };
 }
 
 /** Columns of saga_instance written from a saga record (sagaRecord). */
 export const SAGA_COLUMNS = `id, type, definition_version, business_key, order_id, customer_id, status, current_step, state, total_amount,
-  final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at, payment_methods, failed_step`;
+  final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at, payment_methods, failed_step, fingerprint`;
 
 /** The shape of a saga record in json_to_recordset. */
 export const SAGA_RECORD = `id uuid, type text, definition_version int, business_key text, order_id uuid, customer_id text, status text,
   current_step text, state json, total_amount numeric, final_amount numeric, currency text, last_error text,
   version int, prev_version int, event_seq int, created_at timestamptz,
-  updated_at timestamptz, ended_at timestamptz, payment_methods text[], failed_step text`;
+  updated_at timestamptz, ended_at timestamptz, payment_methods text[], failed_step text, fingerprint text`;
 
 /**
  * Data per write statement. Above ~128 KB, strings and buffers get fresh memory from the kernel
@@ -67,7 +75,7 @@ export interface SagaParts {
   chars: number;
 }
 
-export function sagaParts(w: SagaWrite, keys: SagaSearchKeys): SagaParts {
+export function sagaParts(w: SagaWrite, keys: SagaSearchKeys, fingerprints: FingerprintsByDefinition = new Map()): SagaParts {
   const id = w.state.id;
   const steps = (w.changedSteps ?? w.state.steps.map((_, i) => i)).map((position) => {
     const step = w.state.steps[position];
@@ -86,7 +94,7 @@ export function sagaParts(w: SagaWrite, keys: SagaSearchKeys): SagaParts {
     const headers = m.headers ?? null;
     return { topic: m.topic, key: m.key, value, headers, json: JSON.stringify({ event_id: m.eventId, topic: m.topic, key: m.key, value, headers, saga_id: id, step: m.step }) };
   });
-  const record = JSON.stringify(sagaRecord(w, keys));
+  const record = JSON.stringify(sagaRecord(w, keys, fingerprints));
   // A new saga has no timer row yet; an updated one may have.
   const dueMs = nextDueAtMs(w.state);
   const armed = dueMs !== null ? JSON.stringify({ saga_id: id, due_ms: dueMs }) : null;

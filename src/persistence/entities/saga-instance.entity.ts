@@ -29,6 +29,13 @@ export class SagaInstance {
   @Property({ type: 'integer' })
   definitionVersion!: number;
 
+  /**
+   * The fingerprint of the definition it started with (core/fingerprint.ts), written once at
+   * insert; null for sagas started before fingerprints were recorded.
+   */
+  @Property({ type: 'text', nullable: true })
+  fingerprint?: string | null;
+
   /** What the saga is about, unique per type (SagaModule's key field, e.g. the order id). */
   @Property({ type: 'text' })
   businessKey!: string;
