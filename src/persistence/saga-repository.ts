@@ -6,7 +6,9 @@ import type {
 
 import { PgTransaction } from './pg-transaction';
 import { SAGA_CHANGES_CHANNEL } from './saga-change-notice';
-import { msToTimestamp, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type SagaParts } from './saga-rows';
+import {
+  msToTimestamp, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type FingerprintsByDefinition, type SagaParts,
+} from './saga-rows';
 import { groupBySize, jsonChunks } from './sql';
 
 /** Thrown when a saga changed under us; the transaction rolls back and the batch is retried. */
@@ -20,7 +22,8 @@ interface SagaRow { state: AnySagaState; version: number; event_seq: number }
  * message. Tables and indexes are the MikroORM entities' (src/persistence/entities).
  */
 export class PostgresSagaStore implements SagaStore {
-  constructor(private readonly orm: MikroORM) {}
+  /** `fingerprints`: of the registered definitions, stored with each saga they start (none: null). */
+  constructor(private readonly orm: MikroORM, private readonly fingerprints: FingerprintsByDefinition = new Map()) {}
 
   /** On a connection of MikroORM's pool, without its unit of work (this path writes SQL only). */
   async inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {
@@ -28,7 +31,7 @@ export class PostgresSagaStore implements SagaStore {
     const client = await pool.acquireConnection();
     const tx = new PgTransaction(client);
     try {
-      const result = await work(new PostgresSagaTransaction(tx));
+      const result = await work(new PostgresSagaTransaction(tx, this.fingerprints));
       await tx.commit();
       return result;
     } catch (error) {
@@ -47,7 +50,7 @@ export class PostgresSagaStore implements SagaStore {
 }
 
 class PostgresSagaTransaction implements SagaTransaction {
-  constructor(private readonly tx: PgTransaction) {}
+  constructor(private readonly tx: PgTransaction, private readonly fingerprints: FingerprintsByDefinition) {}
 
   async claimInboxAndLock(entries: InboxEntry[], sagaIds: string[], orderIds: string[]): Promise<InboxClaim> {
     if (entries.length === 0) {
@@ -122,7 +125,7 @@ class PostgresSagaTransaction implements SagaTransaction {
    */
   async write(writes: SagaWrite[]): Promise<WrittenOutboxMessage[]> {
     const written: WrittenOutboxMessage[] = [];
-    for (const group of groupBySize(writes.map(sagaParts), (p) => p.chars, WRITE_GROUP_CHARS)) written.push(...await this.writeGroup(group));
+    for (const group of groupBySize(writes.map((w) => sagaParts(w, this.fingerprints)), (p) => p.chars, WRITE_GROUP_CHARS)) written.push(...await this.writeGroup(group));
     return written;
   }
 
