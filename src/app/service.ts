@@ -40,7 +40,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const { transport } = transports;
     cleanups.add('transport', () => transport.close());
 
-    const runtime = createSagaRuntime(config, database.orm, transport, logger);
+    const runtime = createSagaRuntime(config, database, transport, logger);
     await runtime.orchestrator.start();
     cleanups.add('orchestrator', () => runtime.orchestrator.stop());
 

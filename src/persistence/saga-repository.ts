@@ -1,10 +1,9 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { ClientBase } from 'pg';
+import type { Pool } from 'pg';
 import type {
   AnySagaState, InboxClaim, InboxEntry, ManualActionRecord, RawOutboxMessage, SagaStore, SagaTransaction, SagaWrite, StoredSaga, WrittenOutboxMessage,
 } from '../runtime/ports';
 
-import { PgTransaction } from './pg-transaction';
+import { inPgTransaction, type PgTransaction } from './pg-transaction';
 import { SAGA_CHANGES_CHANNEL } from './saga-change-notice';
 import { msToTimestamp, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type SagaParts } from './saga-rows';
 import { groupBySize, jsonChunks } from './sql';
@@ -20,28 +19,15 @@ interface SagaRow { state: AnySagaState; version: number; event_seq: number }
  * message. Tables and indexes are the MikroORM entities' (src/persistence/entities).
  */
 export class PostgresSagaStore implements SagaStore {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(private readonly pool: Pool) {}
 
-  /** On a connection of MikroORM's pool, without its unit of work (this path writes SQL only). */
-  async inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {
-    const pool = this.orm.em.getKnex().client as { acquireConnection(): Promise<ClientBase>; releaseConnection(c: ClientBase): Promise<void> };
-    const client = await pool.acquireConnection();
-    const tx = new PgTransaction(client);
-    try {
-      const result = await work(new PostgresSagaTransaction(tx));
-      await tx.commit();
-      return result;
-    } catch (error) {
-      // A failed rollback means a broken connection, which the pool discards.
-      await tx.rollback().catch(() => undefined);
-      throw error;
-    } finally {
-      await pool.releaseConnection(client);
-    }
+  /** On a connection of the engine's own pool (persistence/database.ts: openEnginePool), SQL only. */
+  inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {
+    return inPgTransaction(this.pool, (tx) => work(new PostgresSagaTransaction(tx)));
   }
 
   async nextTimerDueAt(): Promise<Date | null> {
-    const [row] = await this.orm.em.getConnection().execute<{ due_at: Date | null }[]>('select min(due_at) as due_at from saga_timer');
+    const { rows: [row] } = await this.pool.query<{ due_at: Date | null }>('select min(due_at) as due_at from saga_timer');
     return row?.due_at ? new Date(row.due_at) : null;
   }
 }
