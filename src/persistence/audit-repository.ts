@@ -2,7 +2,7 @@ import type { EntityManager, FilterQuery, MikroORM } from '@mikro-orm/postgresql
 import { auditOutcome, type AuditOutcome } from '../runtime/audit';
 import type { AnySagaState, AuditFilter, AuditLog, AuditRecord } from '../runtime/ports';
 import { ManualAction, SagaInstance } from './entities';
-import { isUtcInstantText } from './sql';
+import { isUtcInstantText, timestamptzText } from './sql';
 
 /** Entries per saga that `ofSagas` returns at most (its latest). */
 const ENTRIES_PER_SAGA = 1000;
@@ -28,9 +28,10 @@ export class AuditRepository implements AuditLog {
     if (filter.sagaId) where.sagaId = filter.sagaId;
     if (filter.actor) where.actor = filter.actor;
     if (filter.action) where.action = filter.action;
-    // Dates, not ISO text: node-postgres writes any year (year 0 as 1 BC); ISO text "0000-..." is refused.
-    if (filter.since || filter.until) where.createdAt = { ...(filter.since ? { $gte: filter.since } : {}), ...(filter.until ? { $lt: filter.until } : {}) };
     const qb = em.createQueryBuilder(ManualAction, 'a').where(where);
+    // MikroORM writes a Date into the SQL as ISO text, and PostgreSQL refuses ISO's year 0.
+    if (filter.since) qb.andWhere('a.created_at >= ?::timestamptz', [timestamptzText(filter.since)]);
+    if (filter.until) qb.andWhere('a.created_at < ?::timestamptz', [timestamptzText(filter.until)]);
     // The position's text as PostgreSQL reads it: microseconds, which a JavaScript Date would cut.
     if (before) qb.andWhere('(a.created_at, a.idempotency_key) < (?::timestamptz, ?)', [before.at, before.id]);
     const actions = await qb.orderBy({ createdAt: 'desc', idempotencyKey: 'desc' }).limit(limit).getResultList();

@@ -54,3 +54,16 @@ export function isUtcInstantText(text: string): boolean {
   const date = new Date(millis);
   return !Number.isNaN(date.getTime()) && date.toISOString() === millis;
 }
+
+/**
+ * An instant as timestamptz text PostgreSQL reads as the same instant, for values MikroORM writes
+ * into the SQL text: a year before 1 as BC (ISO's year 0 is 1 BC, which PostgreSQL refuses as
+ * "0000"), a year past 9999 without ISO's "+" (as node-postgres writes a Date).
+ */
+export function timestamptzText(date: Date): string {
+  const year = date.getUTCFullYear();
+  const two = (n: number) => String(n).padStart(2, '0');
+  const day = `${String(year < 1 ? 1 - year : year).padStart(4, '0')}-${two(date.getUTCMonth() + 1)}-${two(date.getUTCDate())}`;
+  const time = `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}.${String(date.getUTCMilliseconds()).padStart(3, '0')}`;
+  return `${day}T${time}+00:00${year < 1 ? ' BC' : ''}`;
+}
