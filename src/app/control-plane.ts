@@ -5,6 +5,7 @@ import { AuditRepository } from '../persistence/audit-repository';
 import { BulkActionRepository } from '../persistence/bulk-action-repository';
 import { BulkProgressListener } from '../persistence/bulk-progress-listener';
 import { SagaChangeListener } from '../persistence/change-listener';
+import { PostgresDefinitionCatalog } from '../persistence/definition-catalog';
 import { openReadPool } from '../persistence/database';
 import { SagaReadRepository } from '../persistence/saga-read-repository';
 import { BulkActionService } from '../runtime/bulk-actions';
@@ -21,6 +22,8 @@ export interface ControlPlane {
   /** Bulk action progress of every instance (LISTEN). */
   bulkProgress: BulkProgressListener;
   bulk: BulkActionService;
+  /** Which definitions the sagas in use started with (sagaDefinitions). */
+  definitions: PostgresDefinitionCatalog;
 }
 
 /**
@@ -44,5 +47,5 @@ export async function startControlPlane(
   const bulk = new BulkActionService({ repository: new BulkActionRepository(database.orm), reads, commands, logger });
   bulk.start();
   cleanups.add('bulk actions', () => bulk.stop());
-  return { reads, audit, changes, bulkProgress, bulk };
+  return { reads, audit, changes, bulkProgress, bulk, definitions: new PostgresDefinitionCatalog(readOrm) };
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { fingerprintsOf } from '../core';
 import type { OrderCreated } from '../messaging/contract';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { createMetrics, type PrometheusMetrics } from '../metrics/prometheus';
@@ -19,6 +20,8 @@ export interface SagaRuntime {
   relay: OutboxRelay;
   metrics: PrometheusMetrics;
   registry: ReturnType<typeof createSagaRegistry>;
+  /** The fingerprint of every registered definition, by name@version; each new saga stores its own. */
+  fingerprints: ReadonlyMap<string, string>;
 }
 
 /**
@@ -33,12 +36,13 @@ export function createSagaRuntime(config: Config, database: Pick<Database, 'pool
     timeoutsMs: Object.fromEntries(ORDER_STEPS.map((step) => [step, saga.stepTimeoutMs])),
     retry: { maxAttempts: saga.maxAttempts, initialBackoffMs: saga.initialBackoffMs, maxBackoffMs: saga.maxBackoffMs },
   });
+  const fingerprints = fingerprintsOf(registry.list());
   const order = registry.latest('order');
   if (!order) throw new Error('the order saga definition is missing from the registry');
   const metrics = createMetrics();
   const relay = new OutboxRelay(new PostgresOutboxStore(database.pool), transport, logger, metrics);
   const processor = new SagaProcessor({
-    store: new PostgresSagaStore(database.pool),
+    store: new PostgresSagaStore(database.pool, fingerprints),
     registry,
     triggers: { OrderCreated: { definition: order, data: (m) => orderSagaData(m as OrderCreated) } },
     logger,
@@ -56,5 +60,5 @@ export function createSagaRuntime(config: Config, database: Pick<Database, 'pool
     metrics.retentionPruned.inc({ table: 'outbox_message' }, pruned.outbox);
   });
   const orchestrator = new Orchestrator({ transport, processor, relay, retention, groupId: config.kafka.groupId, logger });
-  return { orchestrator, processor, relay, metrics, registry };
+  return { orchestrator, processor, relay, metrics, registry, fingerprints };
 }

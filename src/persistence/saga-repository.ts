@@ -5,7 +5,9 @@ import type {
 
 import { inPgTransaction, type PgTransaction } from './pg-transaction';
 import { SAGA_CHANGES_CHANNEL } from './saga-change-notice';
-import { msToTimestamp, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type SagaParts } from './saga-rows';
+import {
+  msToTimestamp, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type FingerprintsByDefinition, type SagaParts,
+} from './saga-rows';
 import { groupBySize, jsonChunks } from './sql';
 
 /** Thrown when a saga changed under us; the transaction rolls back and the batch is retried. */
@@ -19,11 +21,12 @@ interface SagaRow { state: AnySagaState; version: number; event_seq: number }
  * message. Tables and indexes are the MikroORM entities' (src/persistence/entities).
  */
 export class PostgresSagaStore implements SagaStore {
-  constructor(private readonly pool: Pool) {}
+  /** `fingerprints`: of the registered definitions, stored with each saga they start (none: null). */
+  constructor(private readonly pool: Pool, private readonly fingerprints: FingerprintsByDefinition = new Map()) {}
 
   /** On a connection of the engine's own pool (persistence/database.ts: openEnginePool), SQL only. */
   inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {
-    return inPgTransaction(this.pool, (tx) => work(new PostgresSagaTransaction(tx)));
+    return inPgTransaction(this.pool, (tx) => work(new PostgresSagaTransaction(tx, this.fingerprints)));
   }
 
   async nextTimerDueAt(): Promise<Date | null> {
@@ -33,7 +36,7 @@ export class PostgresSagaStore implements SagaStore {
 }
 
 class PostgresSagaTransaction implements SagaTransaction {
-  constructor(private readonly tx: PgTransaction) {}
+  constructor(private readonly tx: PgTransaction, private readonly fingerprints: FingerprintsByDefinition) {}
 
   async claimInboxAndLock(entries: InboxEntry[], sagaIds: string[], orderIds: string[]): Promise<InboxClaim> {
     if (entries.length === 0) {
@@ -108,7 +111,7 @@ class PostgresSagaTransaction implements SagaTransaction {
    */
   async write(writes: SagaWrite[]): Promise<WrittenOutboxMessage[]> {
     const written: WrittenOutboxMessage[] = [];
-    for (const group of groupBySize(writes.map(sagaParts), (p) => p.chars, WRITE_GROUP_CHARS)) written.push(...await this.writeGroup(group));
+    for (const group of groupBySize(writes.map((w) => sagaParts(w, this.fingerprints)), (p) => p.chars, WRITE_GROUP_CHARS)) written.push(...await this.writeGroup(group));
     return written;
   }
 
