@@ -42,7 +42,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const { transport } = transports;
     cleanups.add('transport', () => transport.close());
 
-    const runtime = createSagaRuntime(config, database.orm, transport, logger);
+    const runtime = createSagaRuntime(config, database, transport, logger);
     // Before consuming: sagas in use must find the definition they started with.
     await checkRegisteredDefinitions(runtime.registry, runtime.fingerprints, new PostgresDefinitionCatalog(database.orm), logger);
     await runtime.orchestrator.start();
