@@ -63,20 +63,24 @@ export class AuditRepository implements AuditLog {
     return bySaga;
   }
 
-  /** The records of actions whose saga exists, with final outcomes stored (one flush for all). */
+  /**
+   * The records of actions whose saga exists, with final outcomes stored: each only where none is
+   * stored yet, so of two readers racing the first outcome stays.
+   */
   private async records(em: EntityManager, actions: ManualAction[]): Promise<AuditRecord[]> {
     if (actions.length === 0) return [];
     const sagas = await em.find(SagaInstance, { id: { $in: [...new Set(actions.map((a) => a.sagaId))] } }, { fields: ['state', 'orderId'] });
     const byId = new Map(sagas.map((s) => [s.id, s]));
     const records: AuditRecord[] = [];
+    const final: { id: string; outcome: Record<string, unknown> }[] = [];
     for (const action of actions) {
       const saga = byId.get(action.sagaId);
       if (!saga) continue;
       const record = toRecord(action, saga);
-      if (!action.outcome && record.outcome.status !== 'PENDING') action.outcome = record.outcome as unknown as Record<string, unknown>;
+      if (!action.outcome && record.outcome.status !== 'PENDING') final.push({ id: action.idempotencyKey, outcome: record.outcome as unknown as Record<string, unknown> });
       records.push(record);
     }
-    await em.flush();
+    for (const f of final) await em.nativeUpdate(ManualAction, { idempotencyKey: f.id, outcome: null }, { outcome: f.outcome });
     return records;
   }
 }
