@@ -1,10 +1,8 @@
 import { LockMode, raw, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import type { BulkActionItemRecord, BulkActionRecord, BulkActionStore, BulkItemOutcome, BulkItemStatus, BulkProgressNotice } from '../runtime/ports';
 import { isUuid } from '../runtime/uuid';
+import { BULK_PROGRESS_CHANNEL, encodeBulkProgressNotice } from './bulk-progress-notice';
 import { BulkAction, BulkActionItem } from './entities';
-
-/** PostgreSQL channel announcing recorded bulk action progress to every instance (see bulk-progress-listener.ts). */
-export const BULK_PROGRESS_CHANNEL = 'bulk_action_progress';
 
 /** Items per insert statement of a preview: well under PostgreSQL's 65535 bind parameters. */
 const ITEMS_PER_INSERT = 2000;
@@ -120,7 +118,7 @@ export class BulkActionRepository implements BulkActionStore {
       else if (outcome.status === 'FAILED') action.failed += 1;
       else action.skipped += 1;
       await em.flush();
-      await notify(em, { b: id, q: seq, k: 'ITEM' });
+      await notify(em, { bulkActionId: id, itemSeq: seq, kind: 'ITEM' });
       return seq;
     });
   }
@@ -135,7 +133,7 @@ export class BulkActionRepository implements BulkActionStore {
       if (!action) return false;
       if (await em.count(BulkActionItem, { bulkActionId: id, status: 'PENDING' }) > 0) return false;
       await em.nativeUpdate(BulkAction, { id }, { status: 'FINISHED', finishedAt: now(), leaseOwner: null, leaseUntil: null });
-      await notify(em, { b: id, q: 0, k: 'SUMMARY' });
+      await notify(em, { bulkActionId: id, itemSeq: 0, kind: 'SUMMARY' });
       return true;
     });
   }
@@ -157,7 +155,7 @@ export class BulkActionRepository implements BulkActionStore {
 
 /** NOTIFY on the transaction's connection: delivered once it commits, never for a rollback. */
 async function notify(em: EntityManager, notice: BulkProgressNotice): Promise<void> {
-  await em.execute('select pg_notify(?, ?)', [BULK_PROGRESS_CHANNEL, JSON.stringify(notice)]);
+  await em.execute('select pg_notify(?, ?)', [BULK_PROGRESS_CHANNEL, encodeBulkProgressNotice(notice)]);
 }
 
 function toRecord(a: BulkAction): BulkActionRecord {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client, Notification } from 'pg';
-import { BULK_PROGRESS_CHANNEL, BulkActionRepository } from '../../../src/persistence/bulk-action-repository';
+import { BulkActionRepository } from '../../../src/persistence/bulk-action-repository';
+import { BULK_PROGRESS_CHANNEL } from '../../../src/persistence/bulk-progress-notice';
 import { openTestDatabase } from '../../helpers/services';
 
 /** BulkActionRepository on the real database: the lifecycle of a run, its leases, and NOTIFY only with the commit. */
