@@ -29,7 +29,7 @@ export interface ControlPlane {
 /**
  * Starts the control plane's side: GraphQL reads (and the change fan-out's) on a pool of their
  * own, never the engine's connections; the LISTEN fan-outs; bulk actions, which act through the
- * processor and keep their rows on the engine's pool.
+ * processor and keep their rows through MikroORM's EntityManager (its own pool).
  */
 export async function startControlPlane(
   config: Config, database: Database, commands: Pick<SagaProcessor, 'runManualAction'>, logger: Logger, cleanups: Cleanups,

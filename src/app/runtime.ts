@@ -1,4 +1,3 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { fingerprintsOf } from '../core';
@@ -13,6 +12,7 @@ import { SagaProcessor } from '../runtime/processor/saga-processor';
 import { retentionPruner } from '../runtime/retention-pruner';
 import type { AnySagaModule } from '../runtime/ports';
 import { registerSagas, type RegisteredSagas } from '../runtime/registered-sagas';
+import type { Database } from './database';
 
 export interface SagaRuntime {
   orchestrator: Orchestrator;
@@ -26,21 +26,22 @@ export interface SagaRuntime {
 }
 
 /**
+/**
  * The saga runtime on a database and a transport: the registered saga modules with their
- * configured options, the processor on the PostgreSQL store, the outbox relay, retention and the
- * orchestrator that drives them (not started yet).
+ * configured options, the processor on the PostgreSQL store (the engine pool), the outbox relay,
+ * retention and the orchestrator that drives them (not started yet).
  */
 export function createSagaRuntime(
-  config: Config, orm: MikroORM, transport: MessageTransport, logger: Logger, modules: readonly AnySagaModule[],
+  config: Config, database: Pick<Database, 'pool' | 'orm'>, transport: MessageTransport, logger: Logger, modules: readonly AnySagaModule[],
 ): SagaRuntime {
   const { saga } = config;
   const sagas = registerSagas(modules, config);
   const { registry, wire, triggers } = sagas;
   const fingerprints = fingerprintsOf(registry.list());
   const metrics = createMetrics();
-  const relay = new OutboxRelay(new PostgresOutboxStore(orm), transport, logger, metrics);
+  const relay = new OutboxRelay(new PostgresOutboxStore(database.pool), transport, logger, metrics);
   const processor = new SagaProcessor({
-    store: new PostgresSagaStore(orm, fingerprints, sagas.searchKeys),
+    store: new PostgresSagaStore(database.pool, fingerprints, sagas.searchKeys),
     registry,
     wire,
     triggers,
@@ -53,7 +54,7 @@ export function createSagaRuntime(
     onTimerArmed: (dueAtMs) => orchestrator.timerArmed(dueAtMs),
     groupTransactions: saga.groupTransactions,
   });
-  const messageRetention = new MessageRetention(orm);
+  const messageRetention = new MessageRetention(database.orm);
   const retention = retentionPruner((cutoffs) => messageRetention.prune(cutoffs), config.retention, logger, (pruned) => {
     metrics.retentionPruned.inc({ table: 'inbox_message' }, pruned.inbox);
     metrics.retentionPruned.inc({ table: 'outbox_message' }, pruned.outbox);

@@ -45,7 +45,7 @@ export async function startService(config: Config, logger: Logger, sagaModules: 
     const { transport } = transports;
     cleanups.add('transport', () => transport.close());
 
-    const runtime = createSagaRuntime(config, database.orm, transport, logger, sagaModules);
+    const runtime = createSagaRuntime(config, database, transport, logger, sagaModules);
     // Before consuming: sagas in use must find the definition they started with.
     await checkRegisteredDefinitions(runtime.registry, runtime.fingerprints, new PostgresDefinitionCatalog(database.orm), logger);
     await runtime.orchestrator.start();

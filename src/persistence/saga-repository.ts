@@ -1,11 +1,10 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { ClientBase } from 'pg';
+import type { Pool } from 'pg';
 import {
   sagaKeyText, type AnySagaState, type InboxClaim, type InboxEntry, type ManualActionRecord, type RawOutboxMessage, type SagaBusinessKey, type SagaStore,
   type SagaTransaction, type SagaWrite, type StoredSaga, type WrittenOutboxMessage,
 } from '../runtime/ports';
 
-import { PgTransaction } from './pg-transaction';
+import { inPgTransaction, type PgTransaction } from './pg-transaction';
 import { SAGA_CHANGES_CHANNEL } from './saga-change-notice';
 import {
   msToTimestamp, noSearchKeys, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type FingerprintsByDefinition, type SagaParts, type SearchKeysOf,
@@ -28,31 +27,18 @@ export class PostgresSagaStore implements SagaStore {
    * `searchKeys`: what each saga exposes to search, by its module (none: the search columns stay null).
    */
   constructor(
-    private readonly orm: MikroORM,
+    private readonly pool: Pool,
     private readonly fingerprints: FingerprintsByDefinition = new Map(),
     private readonly searchKeys: SearchKeysOf = noSearchKeys,
   ) {}
 
-  /** On a connection of MikroORM's pool, without its unit of work (this path writes SQL only). */
-  async inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {
-    const pool = this.orm.em.getKnex().client as { acquireConnection(): Promise<ClientBase>; releaseConnection(c: ClientBase): Promise<void> };
-    const client = await pool.acquireConnection();
-    const tx = new PgTransaction(client);
-    try {
-      const result = await work(new PostgresSagaTransaction(tx, this.fingerprints, this.searchKeys));
-      await tx.commit();
-      return result;
-    } catch (error) {
-      // A failed rollback means a broken connection, which the pool discards.
-      await tx.rollback().catch(() => undefined);
-      throw error;
-    } finally {
-      await pool.releaseConnection(client);
-    }
+  /** On a connection of the engine's own pool (persistence/database.ts: openEnginePool), SQL only. */
+  inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {
+    return inPgTransaction(this.pool, (tx) => work(new PostgresSagaTransaction(tx, this.fingerprints, this.searchKeys)));
   }
 
   async nextTimerDueAt(): Promise<Date | null> {
-    const [row] = await this.orm.em.getConnection().execute<{ due_at: Date | null }[]>('select min(due_at) as due_at from saga_timer');
+    const { rows: [row] } = await this.pool.query<{ due_at: Date | null }>('select min(due_at) as due_at from saga_timer');
     return row?.due_at ? new Date(row.due_at) : null;
   }
 }

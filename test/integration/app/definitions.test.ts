@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
 import pino from 'pino';
 import { checkRegisteredDefinitions } from '../../../src/app/definitions';
 import {
   createRegistry, definitionFingerprint, DefinitionConflictError, fingerprintsOf, startSaga, type AnySagaDefinition,
 } from '../../../src/core';
-import { openDatabase } from '../../../src/persistence/database';
+import { openDatabase, openEnginePool } from '../../../src/persistence/database';
 import { PostgresDefinitionCatalog } from '../../../src/persistence/definition-catalog';
 import { PostgresSagaStore } from '../../../src/persistence/saga-repository';
 import { orderSagaData, orderSagaDefinition } from '../../../src/sagas/order';
@@ -24,6 +24,7 @@ jest.setTimeout(120000);
 describe('registered definitions checked at start', () => {
   let db: TestDatabase;
   let orm: MikroORM;
+  let pool: Pool;
   let sql: Client;
   const catalog = () => new PostgresDefinitionCatalog(orm);
   const v1 = orderSagaDefinition({ couponPolicy: 'continue' });
@@ -33,11 +34,13 @@ describe('registered definitions checked at start', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     orm = await openDatabase(db.url, 3);
+    pool = openEnginePool(db.url, 3, (error) => { throw error; });
     sql = new Client({ connectionString: db.url });
     await sql.connect();
   });
   afterAll(async () => {
     await sql?.end();
+    await pool?.end();
     await orm?.close(true);
     await db?.drop();
   });
@@ -51,7 +54,7 @@ describe('registered definitions checked at start', () => {
     const t = startSaga(def, { sagaId: randomUUID(), businessKey: order.orderId, data: orderSagaData(order), causationId: order.eventId }, {
       now: new Date(), newId: randomUUID, random: Math.random,
     });
-    await new PostgresSagaStore(orm, fingerprints).inTransaction((tx) => tx.write([
+    await new PostgresSagaStore(pool, fingerprints).inTransaction((tx) => tx.write([
       { state: t.state, previousVersion: null, previousEventSeq: 0, events: t.events, outbox: t.outbox, actor: 'system' },
     ]));
     return t.state.id;
@@ -71,7 +74,7 @@ describe('registered definitions checked at start', () => {
     const row = (await sql.query('select fingerprint from saga_instance where id = $1', [id])).rows[0];
     expect(row.fingerprint).toBe(definitionFingerprint(v1));
     // An update, by a store that knows no fingerprints at all, leaves the saga's own.
-    const store = new PostgresSagaStore(orm);
+    const store = new PostgresSagaStore(pool);
     await store.inTransaction(async (tx) => {
       const stored = (await tx.lockSagas([id])).get(id)!;
       await tx.write([{
