@@ -1,0 +1,77 @@
+import { serialQueue } from './serial-queue';
+import { bufferedStream, subscriberTooSlow } from './subscriber-buffer';
+import type { ChangeSource, CommittedSagaChange, FeedEventRecord, FeedFilter, FeedPosition, SagaReads, SagaRecord } from '../../runtime/ports';
+
+export interface CrossSagaChangeStreamDeps {
+  changes: ChangeSource<CommittedSagaChange>;
+  reads: Pick<SagaReads, 'feed' | 'feedHead' | 'findManyByIds'>;
+}
+
+const PAGE = 500;
+/** A row id past every other: "after every event of this commit position". */
+const AFTER_EVERY_ID = '9223372036854775807';
+
+/**
+ * Committed changes of every saga, mapped and filtered by `map`, from the subscription on. Live
+ * changes come from the change source; after `resync` (the listener was away, or announced
+ * changes could not be read) the events committed since the last position announced are read
+ * from the feed (commit order; `filter` narrows them as `map` would, so nothing `map` keeps is
+ * left out) and shown in commit order, with each saga as it is now, before the live changes queued
+ * behind them. Events carry their commit position, so one that arrives both live and from the
+ * catch-up is shown once. A subscriber that falls behind is ended with SUBSCRIBER_TOO_SLOW.
+ */
+export function crossSagaChangeStream<T>(
+  deps: CrossSagaChangeStreamDeps, filter: FeedFilter, capacity: number, map: (change: CommittedSagaChange) => T[],
+): AsyncIterableIterator<T> {
+  return bufferedStream<T>({ capacity, tooSlow: () => subscriberTooSlow(capacity) }, (sink) => {
+    // Every event at or below `announced` was announced live, or committed before the subscription.
+    let announced = 0n;
+    // Every event of this stream at or below `caughtUp` was shown by a catch-up.
+    let caughtUp = 0n;
+    const run = serialQueue(capacity, (error) => sink.fail(error), () => sink.overflow());
+    const show = async (change: CommittedSagaChange) => {
+      for (const item of map(change)) await sink.pushWhenRoom(item);
+    };
+    const live = async (change: CommittedSagaChange) => {
+      for (const e of change.events) if (e.commit && BigInt(e.commit) > announced) announced = BigInt(e.commit);
+      // An event of an older release's transaction has no position: only ever shown live.
+      const events = change.events.filter((e) => !e.commit || BigInt(e.commit) > caughtUp);
+      if (events.length === 0 && change.events.length > 0) return;
+      await show(events.length === change.events.length ? change : { ...change, events });
+    };
+    const catchUp = async () => {
+      let after: FeedPosition = { commit: String(announced > caughtUp ? announced : caughtUp), id: AFTER_EVERY_ID };
+      for (;;) {
+        const page = await deps.reads.feed(after, filter, PAGE);
+        if (page.length === 0) return;
+        const sagas = new Map((await deps.reads.findManyByIds([...new Set(page.map((e) => e.sagaId))])).map((r) => [r.state.id, r]));
+        for (const change of changesOf(page, sagas)) await show(change);
+        after = page[page.length - 1].position;
+        caughtUp = BigInt(after.commit);
+        if (page.length < PAGE) return;
+      }
+    };
+    // First, where the feed ends now: a catch-up never reads what committed before the subscription.
+    run(async () => {
+      const head = BigInt((await deps.reads.feedHead()).commit);
+      if (head > announced) announced = head;
+    });
+    return deps.changes.subscribe({
+      change: (change) => run(() => live(change)),
+      resync: () => run(catchUp),
+    });
+  });
+}
+
+/** Feed events as changes, one per run of one saga's events, in feed order, with the saga as read now. */
+function changesOf(page: FeedEventRecord[], sagas: Map<string, SagaRecord>): CommittedSagaChange[] {
+  const changes: CommittedSagaChange[] = [];
+  for (const e of page) {
+    const saga = sagas.get(e.sagaId);
+    if (!saga) continue;
+    const last = changes[changes.length - 1];
+    if (last?.saga === saga) last.events.push(e);
+    else changes.push({ saga, events: [e] });
+  }
+  return changes;
+}
