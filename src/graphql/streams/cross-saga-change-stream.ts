@@ -5,9 +5,13 @@ import type { ChangeSource, CommittedSagaChange, FeedEventRecord, FeedFilter, Fe
 export interface CrossSagaChangeStreamDeps {
   changes: ChangeSource<CommittedSagaChange>;
   reads: Pick<SagaReads, 'feed' | 'feedHead' | 'findManyByIds'>;
+  /** Pause before reading storage again after a failed read (a resync can come while the database is still away). */
+  retryMs?: number;
 }
 
 const PAGE = 500;
+/** Failed reads in a row before the subscription ends with the error. */
+const READ_ATTEMPTS = 30;
 /** A row id past every other: "after every event of this commit position". */
 const AFTER_EVERY_ID = '9223372036854775807';
 
@@ -29,6 +33,17 @@ export function crossSagaChangeStream<T>(
     // Every event of this stream at or below `caughtUp` was shown by a catch-up.
     let caughtUp = 0n;
     const run = serialQueue(capacity, (error) => sink.fail(error), () => sink.overflow());
+    // Retried in place, so the live changes queued behind still wait for what it reads.
+    const read = async <R>(query: () => Promise<R>): Promise<R> => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await query();
+        } catch (error) {
+          if (attempt >= READ_ATTEMPTS || sink.closed) throw error;
+          await new Promise((resolve) => setTimeout(resolve, deps.retryMs ?? 1000));
+        }
+      }
+    };
     const show = async (change: CommittedSagaChange) => {
       for (const item of map(change)) await sink.pushWhenRoom(item);
     };
@@ -42,9 +57,11 @@ export function crossSagaChangeStream<T>(
     const catchUp = async () => {
       let after: FeedPosition = { commit: String(announced > caughtUp ? announced : caughtUp), id: AFTER_EVERY_ID };
       for (;;) {
-        const page = await deps.reads.feed(after, filter, PAGE);
+        const from = after;
+        const page = await read(() => deps.reads.feed(from, filter, PAGE));
         if (page.length === 0) return;
-        const sagas = new Map((await deps.reads.findManyByIds([...new Set(page.map((e) => e.sagaId))])).map((r) => [r.state.id, r]));
+        const ids = [...new Set(page.map((e) => e.sagaId))];
+        const sagas = new Map((await read(() => deps.reads.findManyByIds(ids))).map((r) => [r.state.id, r]));
         for (const change of changesOf(page, sagas)) await show(change);
         after = page[page.length - 1].position;
         caughtUp = BigInt(after.commit);
@@ -53,7 +70,7 @@ export function crossSagaChangeStream<T>(
     };
     // First, where the feed ends now: a catch-up never reads what committed before the subscription.
     run(async () => {
-      const head = BigInt((await deps.reads.feedHead()).commit);
+      const head = BigInt((await read(() => deps.reads.feedHead())).commit);
       if (head > announced) announced = head;
     });
     return deps.changes.subscribe({

@@ -125,6 +125,21 @@ describe('crossSagaChangeStream', () => {
     expect(await take(stream, 2)).toEqual(['A/1', 'B/1']);
   });
 
+  it('reads again when storage fails during a catch-up, and the live changes behind it wait', async () => {
+    const store = new Store();
+    const changes = new FakeChanges<CommittedSagaChange>();
+    let failures = 2;
+    const feed = store.reads.feed;
+    const reads = { ...store.reads, feed: (...args: Parameters<typeof feed>) => (failures-- > 0 ? Promise.reject(new Error('database away')) : feed(...args)) };
+    const stream = crossSagaChangeStream({ changes, reads, retryMs: 0 }, { stepsOnly: true }, 100, steps);
+    await settle();
+    store.commit([A, 's1']);
+    changes.subscribers.resync();
+    for (const c of store.commit([B, 's1'])) changes.subscribers.change(c);
+    expect(await take(stream, 2)).toEqual(['A/1', 'B/1']);
+    expect(failures).toBe(-1);
+  });
+
   it('closes only the subscriber that fell behind, and the source keeps serving the others', async () => {
     const store = new Store();
     const changes = new FakeChanges<CommittedSagaChange>();
