@@ -3,9 +3,10 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * saga_event_commit: each event-writing transaction's position in commit order, the order of the
  * cross-saga feed (saga-read-repository.ts `feed`). Events stored before it get positions in
- * transaction-id order, the order the feed had until now, so cursors handed out before keep
- * their meaning. Run it while no older release writes events: a transaction of an older release
- * that commits events after it has no commit row, and the feed never shows them.
+ * transaction-id order, the order the feed showed them in until now (cursors of that time name a
+ * transaction id and are read as such). Run it while no older release writes events: a
+ * transaction of an older release that commits events after it has no commit row, and the feed
+ * never shows them.
  */
 export class Migration20261202100000 extends Migration {
 
