@@ -85,19 +85,29 @@ export class SagaChangeListener implements ChangeSource<CommittedSagaChange> {
       // After a failed load nothing is delivered until the resync: a subscriber that resumes from
       // the last change it was given (the cross-saga step stream) must not be given a later one first.
       if (this.missed) continue;
+      let changes: CommittedSagaChange[];
       try {
-        this.deliver(await this.load(batch));
+        changes = await this.load(batch);
       } catch (error) {
         // Subscribers catch up from storage by themselves once it answers again.
         this.logger.error({ err: error }, 'could not load announced saga changes; subscribers will re-read them');
         this.missed = true;
         this.retry ??= setTimeout(() => { this.retry = undefined; this.enqueue(RESYNC); }, RESYNC_AFTER_FAILURE_MS);
+        continue;
       }
+      await this.deliver(changes);
     }
   }
 
-  private deliver(changes: CommittedSagaChange[]): void {
-    for (const change of changes) this.subscribers.change(change);
+  /**
+   * One change per turn of the event loop, so the subscriptions' sockets are written between two
+   * (a batch at once would fill every subscriber's buffer in one go).
+   */
+  private async deliver(changes: CommittedSagaChange[]): Promise<void> {
+    for (const [i, change] of changes.entries()) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      this.subscribers.change(change);
+    }
   }
 
   /** The batch's changes, all read before any is delivered: a failed read delivers none of them. */

@@ -1,4 +1,3 @@
-import { serialQueue } from './serial-queue';
 import { bufferedStream, subscriberTooSlow } from './subscriber-buffer';
 import type { ChangeSource, CommittedSagaChange, FeedEventRecord, FeedFilter, FeedPosition, SagaReads, SagaRecord } from '../../runtime/ports';
 
@@ -12,6 +11,7 @@ export interface CrossSagaChangeStreamDeps {
 const PAGE = 500;
 /** Failed reads in a row before the subscription ends with the error. */
 const READ_ATTEMPTS = 30;
+const RESYNC = 'resync' as const;
 /** A row id past every other: "after every event of this commit position". */
 const AFTER_EVERY_ID = '9223372036854775807';
 
@@ -22,7 +22,8 @@ const AFTER_EVERY_ID = '9223372036854775807';
  * from the feed (commit order; `filter` narrows them as `map` would, so nothing `map` keeps is
  * left out) and shown in commit order, with each saga as it is now, before the live changes queued
  * behind them. Events carry their commit position, so one that arrives both live and from the
- * catch-up is shown once. A subscriber that falls behind is ended with SUBSCRIBER_TOO_SLOW.
+ * catch-up is shown once. A subscriber that falls behind (its buffer full when a live change
+ * comes, or more than `capacity` changes waiting behind a catch-up) is ended with SUBSCRIBER_TOO_SLOW.
  */
 export function crossSagaChangeStream<T>(
   deps: CrossSagaChangeStreamDeps, filter: FeedFilter, capacity: number, map: (change: CommittedSagaChange) => T[],
@@ -32,8 +33,11 @@ export function crossSagaChangeStream<T>(
     let announced = 0n;
     // Every event of this stream at or below `caughtUp` was shown by a catch-up.
     let caughtUp = 0n;
-    const run = serialQueue(capacity, (error) => sink.fail(error), () => sink.overflow());
-    // Retried in place, so the live changes queued behind still wait for what it reads.
+    // While storage is read, what the source delivers waits here, in order (at most `capacity`).
+    let reading = false;
+    const waiting: (CommittedSagaChange | typeof RESYNC)[] = [];
+
+    // Retried in place, so what waits behind it still waits for what it reads.
     const read = async <R>(query: () => Promise<R>): Promise<R> => {
       for (let attempt = 1; ; attempt += 1) {
         try {
@@ -44,16 +48,15 @@ export function crossSagaChangeStream<T>(
         }
       }
     };
-    const show = async (change: CommittedSagaChange) => {
-      for (const item of map(change)) await sink.pushWhenRoom(item);
-    };
-    const live = async (change: CommittedSagaChange) => {
+    // Live changes are pushed at once, as they come: one that does not fit ends the subscription.
+    const live = (change: CommittedSagaChange) => {
       for (const e of change.events) if (e.commit && BigInt(e.commit) > announced) announced = BigInt(e.commit);
       // An event of an older release's transaction has no position: only ever shown live.
       const events = change.events.filter((e) => !e.commit || BigInt(e.commit) > caughtUp);
       if (events.length === 0 && change.events.length > 0) return;
-      await show(events.length === change.events.length ? change : { ...change, events });
+      for (const item of map(events.length === change.events.length ? change : { ...change, events })) sink.push(item);
     };
+    // A catch-up is pushed at the subscriber's pace.
     const catchUp = async () => {
       let after: FeedPosition = { commit: String(announced > caughtUp ? announced : caughtUp), id: AFTER_EVERY_ID };
       for (;;) {
@@ -62,21 +65,38 @@ export function crossSagaChangeStream<T>(
         if (page.length === 0) return;
         const ids = [...new Set(page.map((e) => e.sagaId))];
         const sagas = new Map((await read(() => deps.reads.findManyByIds(ids))).map((r) => [r.state.id, r]));
-        for (const change of changesOf(page, sagas)) await show(change);
+        for (const change of changesOf(page, sagas)) for (const item of map(change)) await sink.pushWhenRoom(item);
         after = page[page.length - 1].position;
         caughtUp = BigInt(after.commit);
         if (page.length < PAGE) return;
       }
     };
+    const readThen = (task: () => Promise<void>) => {
+      reading = true;
+      task().then(() => {
+        reading = false;
+        drain();
+      }, (error) => sink.fail(error));
+    };
+    const drain = () => {
+      while (!reading && !sink.closed && waiting.length > 0) {
+        const next = waiting.shift()!;
+        if (next === RESYNC) readThen(catchUp);
+        else live(next);
+      }
+    };
+    const deliver = (item: CommittedSagaChange | typeof RESYNC) => {
+      if (waiting.length >= capacity) { sink.overflow(); return; }
+      waiting.push(item);
+      drain();
+    };
+
     // First, where the feed ends now: a catch-up never reads what committed before the subscription.
-    run(async () => {
+    readThen(async () => {
       const head = BigInt((await read(() => deps.reads.feedHead())).commit);
       if (head > announced) announced = head;
     });
-    return deps.changes.subscribe({
-      change: (change) => run(() => live(change)),
-      resync: () => run(catchUp),
-    });
+    return deps.changes.subscribe({ change: deliver, resync: () => deliver(RESYNC) });
   });
 }
 
