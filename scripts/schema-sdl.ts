@@ -11,6 +11,7 @@ export async function printSchemaWithDirectives(): Promise<string> {
     reads: {} as SagaReads,
     audit: {} as SchemaDependencies['audit'],
     registry: createSagaRegistry(),
+    definitions: { usage: async () => [] },
     commands: {} as SchemaDependencies['commands'],
     changes: { subscribe: () => () => undefined },
     paymentMethods: [],

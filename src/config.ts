@@ -23,7 +23,10 @@ const configSchema = z.object({
   database: z.object({
     /** Unset: an embedded PostgreSQL is started (see src/persistence/embedded-postgres.ts). */
     url: z.string().url().optional(),
+    /** The saga engine's pool (hot path: node-postgres, hand-written SQL). */
     poolSize: z.coerce.number().int().min(1).max(100).default(10),
+    /** MikroORM's pool, for the cold paths: bulk actions, retention, migrations. */
+    ormPoolSize: z.coerce.number().int().min(1).max(100).default(4),
     /** GraphQL reads get a pool of their own, so no query load can take the engine's connections. */
     readPoolSize: z.coerce.number().int().min(1).max(100).default(4),
     /** PostgreSQL cancels a GraphQL read statement after this long (QUERY_TIMEOUT to the client). */
@@ -205,6 +208,7 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   SERVER_HOST: ['server', 'host'],
   DATABASE_URL: ['database', 'url'],
   DATABASE_POOL_SIZE: ['database', 'poolSize'],
+  DATABASE_ORM_POOL_SIZE: ['database', 'ormPoolSize'],
   DATABASE_READ_POOL_SIZE: ['database', 'readPoolSize'],
   DATABASE_READ_STATEMENT_TIMEOUT_MS: ['database', 'readStatementTimeoutMs'],
   EMBEDDED_PG_DIR: ['database', 'embeddedDir'],

@@ -18,9 +18,6 @@ async function main(): Promise<void> {
   if (config.seed.read.length > 0) logger.info({ keys: config.seed.read }, "read the seed's configuration keys");
   if (config.seed.ignored.length > 0) logger.warn({ keys: config.seed.ignored }, "ignored the seed's configuration keys this service does not use");
   const service = await startService(config, logger);
-  logger.info({ url: `${service.url}/graphql` }, 'saga-control-plane listening');
-  process.stdout.write(`saga-control-plane listening on ${service.url}/graphql (console: ${service.url}/)\n`);
-
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -33,6 +30,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Only now say so: whoever waits for this line may signal at once, and a signal that comes
+  // before its handler is installed kills the process instead of stopping it.
+  logger.info({ url: `${service.url}/graphql` }, 'saga-control-plane listening');
+  process.stdout.write(`saga-control-plane listening on ${service.url}/graphql (console: ${service.url}/)\n`);
 }
 
 main().catch((error) => {

@@ -5,6 +5,7 @@ import { AuditRepository } from '../persistence/audit-repository';
 import { BulkActionRepository } from '../persistence/bulk-action-repository';
 import { BulkProgressListener } from '../persistence/bulk-progress-listener';
 import { SagaChangeListener } from '../persistence/change-listener';
+import { PostgresDefinitionCatalog } from '../persistence/definition-catalog';
 import { openReadPool } from '../persistence/database';
 import { SagaReadRepository } from '../persistence/saga-read-repository';
 import { BulkActionService } from '../runtime/bulk-actions';
@@ -21,12 +22,14 @@ export interface ControlPlane {
   /** Bulk action progress of every instance (LISTEN). */
   bulkProgress: BulkProgressListener;
   bulk: BulkActionService;
+  /** Which definitions the sagas in use started with (sagaDefinitions). */
+  definitions: PostgresDefinitionCatalog;
 }
 
 /**
  * Starts the control plane's side: GraphQL reads (and the change fan-out's) on a pool of their
  * own, never the engine's connections; the LISTEN fan-outs; bulk actions, which act through the
- * processor and keep their rows on the engine's pool.
+ * processor and keep their rows through MikroORM's EntityManager (its own pool).
  */
 export async function startControlPlane(
   config: Config, database: Database, commands: Pick<SagaProcessor, 'runManualAction'>, logger: Logger, cleanups: Cleanups,
@@ -44,5 +47,5 @@ export async function startControlPlane(
   const bulk = new BulkActionService({ repository: new BulkActionRepository(database.orm), reads, commands, logger });
   bulk.start();
   cleanups.add('bulk actions', () => bulk.stop());
-  return { reads, audit, changes, bulkProgress, bulk };
+  return { reads, audit, changes, bulkProgress, bulk, definitions: new PostgresDefinitionCatalog(readOrm) };
 }

@@ -25,12 +25,13 @@ export interface GraphQLSetup {
 export async function buildGraphQL(
   config: Config, logger: Logger, runtime: SagaRuntime, controlPlane: ControlPlane, database: Database,
 ): Promise<GraphQLSetup> {
-  const { reads, audit, changes, bulk, bulkProgress } = controlPlane;
+  const { reads, audit, changes, bulk, bulkProgress, definitions } = controlPlane;
   const apiKeys = apiKeysFrom(config, logger);
   const schema = await buildGraphQLSchema({
     reads,
     audit,
     registry: runtime.registry,
+    definitions,
     commands: runtime.processor,
     changes,
     subscriberBuffer: config.graphql.subscriberBuffer,

@@ -28,7 +28,7 @@ export async function serveHttp(config: Config, logger: Logger, parts: HttpParts
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/ready', async (_req, res) => {
-    const [databaseUp, brokerUp] = await Promise.all([isDatabaseHealthy(database.orm), transport.isHealthy()]);
+    const [databaseUp, brokerUp] = await Promise.all([isDatabaseHealthy(database.pool), transport.isHealthy()]);
     // A partition whose batches keep failing is not ready either (runtime/consumer-health.ts).
     const consumer = runtime.orchestrator.health.report();
     // Without its LISTEN connections this instance's subscriptions hear nothing (they reconnect by themselves).

@@ -1,6 +1,6 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { fingerprintsOf } from '../core';
 import type { OrderCreated } from '../messaging/contract';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { createMetrics, type PrometheusMetrics } from '../metrics/prometheus';
@@ -12,6 +12,7 @@ import type { MessageTransport } from '../runtime/ports';
 import { SagaProcessor } from '../runtime/processor/saga-processor';
 import { retentionPruner } from '../runtime/retention-pruner';
 import { ORDER_STEPS, createSagaRegistry, orderSagaData } from '../sagas';
+import type { Database } from './database';
 
 export interface SagaRuntime {
   orchestrator: Orchestrator;
@@ -19,26 +20,29 @@ export interface SagaRuntime {
   relay: OutboxRelay;
   metrics: PrometheusMetrics;
   registry: ReturnType<typeof createSagaRegistry>;
+  /** The fingerprint of every registered definition, by name@version; each new saga stores its own. */
+  fingerprints: ReadonlyMap<string, string>;
 }
 
 /**
  * The saga runtime on a database and a transport: the registered sagas with their configured
- * options, the processor on the PostgreSQL store, the outbox relay, retention and the
+ * options, the processor on the PostgreSQL store (the engine pool), the outbox relay, retention and the
  * orchestrator that drives them (not started yet).
  */
-export function createSagaRuntime(config: Config, orm: MikroORM, transport: MessageTransport, logger: Logger): SagaRuntime {
+export function createSagaRuntime(config: Config, database: Pick<Database, 'pool' | 'orm'>, transport: MessageTransport, logger: Logger): SagaRuntime {
   const { saga } = config;
   const registry = createSagaRegistry({
     couponPolicy: saga.couponPolicy,
     timeoutsMs: Object.fromEntries(ORDER_STEPS.map((step) => [step, saga.stepTimeoutMs])),
     retry: { maxAttempts: saga.maxAttempts, initialBackoffMs: saga.initialBackoffMs, maxBackoffMs: saga.maxBackoffMs },
   });
+  const fingerprints = fingerprintsOf(registry.list());
   const order = registry.latest('order');
   if (!order) throw new Error('the order saga definition is missing from the registry');
   const metrics = createMetrics();
-  const relay = new OutboxRelay(new PostgresOutboxStore(orm), transport, logger, metrics);
+  const relay = new OutboxRelay(new PostgresOutboxStore(database.pool), transport, logger, metrics);
   const processor = new SagaProcessor({
-    store: new PostgresSagaStore(orm),
+    store: new PostgresSagaStore(database.pool, fingerprints),
     registry,
     triggers: { OrderCreated: { definition: order, data: (m) => orderSagaData(m as OrderCreated) } },
     logger,
@@ -50,11 +54,11 @@ export function createSagaRuntime(config: Config, orm: MikroORM, transport: Mess
     onTimerArmed: (dueAtMs) => orchestrator.timerArmed(dueAtMs),
     groupTransactions: saga.groupTransactions,
   });
-  const messageRetention = new MessageRetention(orm);
+  const messageRetention = new MessageRetention(database.orm);
   const retention = retentionPruner((cutoffs) => messageRetention.prune(cutoffs), config.retention, logger, (pruned) => {
     metrics.retentionPruned.inc({ table: 'inbox_message' }, pruned.inbox);
     metrics.retentionPruned.inc({ table: 'outbox_message' }, pruned.outbox);
   });
   const orchestrator = new Orchestrator({ transport, processor, relay, retention, groupId: config.kafka.groupId, logger });
-  return { orchestrator, processor, relay, metrics, registry };
+  return { orchestrator, processor, relay, metrics, registry, fingerprints };
 }

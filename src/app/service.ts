@@ -2,10 +2,12 @@ import type { Config } from '../config';
 import { createDiscovery } from '../discovery';
 import type { Logger } from '../logger';
 import { placeDemoOrders, startParticipants } from '../participants';
+import { PostgresDefinitionCatalog } from '../persistence/definition-catalog';
 import type { MessageTransport } from '../runtime/ports';
 import { Cleanups } from './cleanups';
 import { startControlPlane } from './control-plane';
 import { openConfiguredDatabase } from './database';
+import { checkRegisteredDefinitions } from './definitions';
 import { buildGraphQL } from './graphql';
 import { serveHttp } from './http';
 import { createSagaRuntime, type SagaRuntime } from './runtime';
@@ -40,7 +42,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const { transport } = transports;
     cleanups.add('transport', () => transport.close());
 
-    const runtime = createSagaRuntime(config, database.orm, transport, logger);
+    const runtime = createSagaRuntime(config, database, transport, logger);
+    // Before consuming: sagas in use must find the definition they started with.
+    await checkRegisteredDefinitions(runtime.registry, runtime.fingerprints, new PostgresDefinitionCatalog(database.orm), logger);
     await runtime.orchestrator.start();
     cleanups.add('orchestrator', () => runtime.orchestrator.stop());
 

@@ -141,6 +141,12 @@ export interface SagaDefinition<D> {
    * of common personal keys (see core/personal-data.ts).
    */
   personalFields?: readonly string[];
+  /**
+   * The configuration this definition's functions close over (e.g. the order saga's coupon
+   * policy), as JSON data. Part of its fingerprint (core/fingerprint.ts): a setting that changes
+   * behaviour but lives only inside a function must be listed here to be noticed.
+   */
+  settings?: Readonly<Record<string, unknown>>;
 }
 
 /** Injected side effects, so every engine function is deterministic under test. */

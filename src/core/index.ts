@@ -14,3 +14,5 @@ export * from './manual';
 export * from './registry';
 export { personalDataPolicy, type PersonalDataPolicy } from './personal-data';
 export * as money from './money';
+export * from './fingerprint';
+export * from './definition-usage';

@@ -8,12 +8,13 @@ import {
   GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate,
   type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule,
 } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../logger';
 import type { GraphQLContext, Viewer } from './context';
 import { checkOperation, complexityPlugin, depthRule, type QueryLimits } from './limits';
 import { tracingPlugin } from './tracing-plugin';
+import { serveGraphQLWs } from './ws-server';
+import { WsOperationTracing, wsTraceparent } from './ws-tracing';
 
 export interface EdgeLimits extends QueryLimits {
   /** Largest HTTP body and largest graphql-ws message, in bytes. */
@@ -95,7 +96,8 @@ export async function mountGraphQL(options: GraphQLHttpOptions): Promise<() => P
   const wsServer = new WebSocketServer({ server: options.httpServer, path, maxPayload: limits.maxRequestBytes });
   const connectionsPerKey = new Map<Viewer, number>();
   const counted = new WeakMap<object, Viewer>();
-  const wsCleanup = useServer<Record<string, unknown>>(
+  const wsTracing = new WsOperationTracing();
+  const wsCleanup = serveGraphQLWs<Record<string, unknown>>(
     {
       schema,
       isProd: options.maskErrors,
@@ -114,6 +116,7 @@ export async function mountGraphQL(options: GraphQLHttpOptions): Promise<() => P
         return true;
       },
       onClose: (ctx) => {
+        wsTracing.closed(ctx);
         const viewer = counted.get(ctx);
         if (!viewer) return;
         counted.delete(ctx);
@@ -121,36 +124,61 @@ export async function mountGraphQL(options: GraphQLHttpOptions): Promise<() => P
         if (left > 0) connectionsPerKey.set(viewer, left);
         else connectionsPerKey.delete(viewer);
       },
-      onSubscribe: (ctx, _id, payload) => {
-        // ctx.subscriptions already holds this operation.
-        if (Object.keys(ctx.subscriptions).length > limits.wsMaxSubscriptions) {
-          return [new GraphQLError(`too many subscriptions: at most ${limits.wsMaxSubscriptions} subscriptions at once on one connection`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: limits.wsMaxSubscriptions } })];
+      onSubscribe: (ctx, id, payload) => {
+        const traceparent = wsTracing.started(ctx, id, wsTraceparent(payload.extensions, ctx.connectionParams));
+        const result = admitOperation(ctx, payload);
+        if (Array.isArray(result)) {
+          wsTracing.refused(ctx, id, result);
+          return result;
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: limits.maxTokens });
-        } catch (error) {
-          if (error instanceof GraphQLError) return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
-          throw error;
-        }
-        const invalid = validate(schema, document, [...specifiedRules, ...rules]);
-        if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
-        const variables = payload.variables ?? undefined;
-        const operationName = payload.operationName ?? undefined;
-        try {
-          checkOperation(schema, document, variables, operationName, limits);
-        } catch (error) {
-          if (error instanceof GraphQLError) return [error];
-          throw error;
-        }
-        // Returning the arguments skips graphql-ws's own parse and validation: ours ran above.
-        return { schema, document, variableValues: variables, operationName, contextValue: options.contextFor(ctx.connectionParams?.authorization) };
+        const contextValue = options.contextFor(ctx.connectionParams?.authorization);
+        if (traceparent) contextValue.traceparent = traceparent;
+        wsTracing.resolved(ctx, id, result.document, result.operationName, contextValue.viewer?.actor);
+        // Returning the arguments skips graphql-ws's own parse and validation: ours ran in admitOperation.
+        return { schema, ...result, contextValue };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined),
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      onNext: (ctx, id, _payload, _args, result) => {
+        if (!result.errors) return undefined;
+        wsTracing.failed(ctx, id, result.errors);
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
+      },
+      onError: (ctx, id, _payload, errors) => {
+        wsTracing.failed(ctx, id, errors);
+        return errors.map((e) => formatError(e.toJSON(), e));
+      },
+      onComplete: (ctx, id) => wsTracing.completed(ctx, id),
     },
     wsServer,
+    logger,
   );
+
+  /** The limits, parse and validation of one socket operation: its execution arguments, or the errors that refuse it. */
+  function admitOperation(ctx: { subscriptions: object }, payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null }):
+    GraphQLError[] | { document: DocumentNode; variableValues: Record<string, unknown> | undefined; operationName: string | undefined } {
+    // ctx.subscriptions already holds this operation.
+    if (Object.keys(ctx.subscriptions).length > limits.wsMaxSubscriptions) {
+      return [new GraphQLError(`too many subscriptions: at most ${limits.wsMaxSubscriptions} subscriptions at once on one connection`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: limits.wsMaxSubscriptions } })];
+    }
+    let document: DocumentNode;
+    try {
+      document = parse(payload.query, { maxTokens: limits.maxTokens });
+    } catch (error) {
+      if (error instanceof GraphQLError) return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
+      throw error;
+    }
+    const invalid = validate(schema, document, [...specifiedRules, ...rules]);
+    if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+    const variables = payload.variables ?? undefined;
+    const operationName = payload.operationName ?? undefined;
+    try {
+      checkOperation(schema, document, variables, operationName, limits);
+    } catch (error) {
+      if (error instanceof GraphQLError) return [error];
+      throw error;
+    }
+    return { document, variableValues: variables, operationName };
+  }
+
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     csrfPrevention: true,

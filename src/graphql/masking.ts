@@ -45,7 +45,7 @@ export const ANALYST_FIELD_RULES: Record<string, FieldRule> = {
   'AuditOutcomeType.stepStatus': 'public',
   'AuditPage.endCursor': 'sealedCursor',
   'SagaEdge.cursor': 'public', 'PageInfo.endCursor': 'public',
-  'SagaDefinitionInfo.name': 'public',
+  'SagaDefinitionInfo.name': 'public', 'SagaDefinitionInfo.fingerprint': 'public',
   'SagaStepDefinitionInfo.name': 'public', 'SagaStepDefinitionInfo.participant': 'public', 'SagaStepDefinitionInfo.description': 'public',
   'SagaStepDefinitionInfo.outputSchema': 'public',
   'CompensationPlan.sagaId': 'public', 'CompensationPlan.planToken': 'public', 'CompensationPlan.requiredRoles': 'public',

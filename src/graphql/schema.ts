@@ -11,13 +11,15 @@ import { auditResolvers } from './resolvers/audit.resolver';
 import { sagaMutationResolvers } from './resolvers/saga-mutation.resolver';
 import { sagaQueryResolvers } from './resolvers/saga-query.resolver';
 import { sagaSubscriptionResolvers } from './resolvers/saga-subscription.resolver';
-import type { AuditLog, ChangeSource, CommittedSagaChange, SagaReads } from '../runtime/ports';
+import type { AuditLog, ChangeSource, CommittedSagaChange, DefinitionCatalog, SagaReads } from '../runtime/ports';
 
 export interface SchemaDependencies {
   info: ServiceInfo;
   reads: SagaReads;
   audit: AuditLog;
   registry: SagaRegistry;
+  /** How many sagas in use started with each definition (sagaDefinitions' runningInstances). */
+  definitions: Pick<DefinitionCatalog, 'usage'>;
   /** Manual actions and operator-started sagas. */
   commands: Pick<SagaProcessor, 'runManualAction' | 'startManually'>;
   /** Committed saga changes from every instance. */

@@ -21,7 +21,11 @@ export function tracingPlugin(): ApolloServerPlugin<GraphQLContext> {
         async didResolveOperation({ operation, operationName }) {
           const type = operation?.operation ?? 'query';
           span.updateName(operationName ? `${type} ${operationName}` : type);
-          span.setAttributes({ 'graphql.operation.type': type, ...(operationName ? { 'graphql.operation.name': operationName } : {}) });
+          span.setAttributes({
+            'graphql.operation.type': type,
+            ...(operationName ? { 'graphql.operation.name': operationName } : {}),
+            ...(contextValue.viewer ? { 'enduser.id': contextValue.viewer.actor } : {}),
+          });
         },
         async didEncounterErrors({ errors }) {
           failSpan(span, errors[0]);

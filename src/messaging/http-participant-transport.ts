@@ -2,7 +2,8 @@ import CircuitBreaker from 'opossum';
 import type { ServiceDirectory } from '../discovery';
 import type { Logger } from '../logger';
 import { EVENT_TYPE_TOPIC } from './contract';
-import { HttpCallError, postJson, withRetries, type HttpResponse } from './http/http-call';
+import { HttpCallError, withRetries } from './http/http-call';
+import { postJsonTraced, type TracedResponse } from './http/traced-post';
 import { HTTP_ROUTABLE_COMMANDS, HttpRouteError, instanceUrl, serviceOf, validateHttpRoute, type HttpRoute, type HttpRoutes } from './http/routes';
 import type { BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription } from '../runtime/ports';
 
@@ -51,7 +52,8 @@ interface Route {
   url: string;
   timeoutMs: number;
   retries: number;
-  breaker: CircuitBreaker<[string, Record<string, string>], HttpResponse>;
+  /** Fires one attempt: body, headers, and how many attempts came before it. */
+  breaker: CircuitBreaker<[string, Record<string, string>, number], TracedResponse>;
   failures: number;
 }
 
@@ -63,7 +65,8 @@ const NO_POSITION = { partition: -1, offset: '-1' } as const;
  * as a decorator around the real transport, so the saga core and runtime are unchanged.
  *
  * publish(): a message whose topic has a route is POSTed to the route's URL (body = message value
- * as is, content-type application/json, traceparent passed through). Each attempt has a timeout;
+ * as is, content-type application/json, with a traceparent: the command's, or with tracing on that
+ * of the attempt's HTTP CLIENT span, http/traced-post.ts). Each attempt has a timeout;
  * network errors, timeouts, 5xx, 408 and 429 are retried with exponential back-off; other 4xx are
  * definitive. Every attempt goes through one opossum circuit breaker per route; an open breaker
  * fails fast and stops the retries. All other messages go to `inner.publish`.
@@ -118,9 +121,9 @@ export class HttpParticipantTransport implements MessageTransport {
     if (service && !services) throw new HttpRouteError(`'${topic}': ${spec.url} names a service, but no service discovery is configured`);
     // One breaker per route, whichever instance answers: it guards the route, not an instance.
     const breaker = new CircuitBreaker(
-      (body: string, headers: Record<string, string>) => (service
-        ? postToService(services!, service, spec.url, body, headers, timeoutMs)
-        : postJson(spec.url, body, headers, timeoutMs)),
+      (body: string, headers: Record<string, string>, resendCount: number) => (service
+        ? postToService(services!, service, spec.url, body, headers, timeoutMs, resendCount)
+        : postJsonTraced(spec.url, body, headers, timeoutMs, resendCount)),
       {
         ...breakerOptions,
         name: topic,
@@ -194,13 +197,16 @@ export class HttpParticipantTransport implements MessageTransport {
     let attempts = 0;
     try {
       const response = await withRetries(
-        () => { attempts += 1; return route.breaker.fire(message.value, headers); },
+        () => { attempts += 1; return route.breaker.fire(message.value, headers, attempts - 1); },
         { retries: route.retries, ...this.retry },
         (error) => error instanceof HttpCallError && error.retryable,
         (error, n, delayMs) => this.logger.debug({ topic: route.topic, url: route.url, eventId, retry: n, delayMs, error: (error as Error).message }, 'retrying participant call'),
       );
       const replyTopic = this.replyTopic(route, response.body, eventId);
-      return { topic: replyTopic, key: message.key, value: response.body, headers: { ...headers, 'x-http-participant': route.url } };
+      // The reply continues the trace of the request that got it (its CLIENT span, tracing on).
+      const replyHeaders: Record<string, string> = { ...headers, 'x-http-participant': route.url };
+      if (response.traceparent) replyHeaders.traceparent = response.traceparent;
+      return { topic: replyTopic, key: message.key, value: response.body, headers: replyHeaders };
     } catch (error) {
       route.failures += 1;
       const code = (error as { code?: string }).code;
@@ -255,12 +261,12 @@ export class HttpParticipantTransport implements MessageTransport {
 
 /** One attempt on the next instance of `service`; an instance that cannot be reached is reported, so the next attempt goes elsewhere. */
 async function postToService(
-  services: ServiceDirectory, service: string, routeUrl: string, body: string, headers: Record<string, string>, timeoutMs: number,
-): Promise<HttpResponse> {
+  services: ServiceDirectory, service: string, routeUrl: string, body: string, headers: Record<string, string>, timeoutMs: number, resendCount: number,
+): Promise<TracedResponse> {
   const instance = await services.pick(service);
   if (!instance) throw new HttpCallError(`no UP instance of service '${service}' is known`, true);
   try {
-    return await postJson(instanceUrl(routeUrl, instance.baseUrl), body, headers, timeoutMs);
+    return await postJsonTraced(instanceUrl(routeUrl, instance.baseUrl), body, headers, timeoutMs, resendCount);
   } catch (error) {
     if (error instanceof HttpCallError && error.status === undefined) services.reportFailure(service, instance);
     throw error;

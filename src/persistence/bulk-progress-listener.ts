@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import type { BulkProgressNotice, ChangeSource, ChangeSubscriber } from '../runtime/ports';
-import { BULK_PROGRESS_CHANNEL } from './bulk-action-repository';
+import { BULK_PROGRESS_CHANNEL, decodeBulkProgressNotice } from './bulk-progress-notice';
 import { Subscribers } from './change-source';
 import { PgChannel } from './pg-channel';
 
@@ -33,14 +33,9 @@ export class BulkProgressListener implements ChangeSource<BulkProgressNotice> {
 
   private received(payload: string): void {
     if (this.subscribers.size === 0) return;
-    let notice: BulkProgressNotice;
-    try {
-      notice = JSON.parse(payload) as BulkProgressNotice;
-    } catch {
-      this.logger.warn({ payload }, 'unreadable bulk progress notice');
-      return;
-    }
-    this.subscribers.change(notice);
+    const notice = decodeBulkProgressNotice(payload);
+    if (notice) this.subscribers.change(notice);
+    else this.logger.warn({ payload: payload.slice(0, 200) }, 'unreadable bulk progress notice');
   }
 
   subscribe(subscriber: ChangeSubscriber<BulkProgressNotice> | ((notice: BulkProgressNotice) => void)): () => void {

@@ -1,4 +1,4 @@
-import type { ClientBase, QueryResult } from 'pg';
+import type { ClientBase, Pool, QueryResult } from 'pg';
 
 /**
  * One transaction on one pooled connection, written for few round trips: BEGIN travels with the
@@ -33,6 +33,32 @@ export class PgTransaction {
     // no custom plan could use, so planning each run again would only cost CPU.
     const results = (await this.client.query(`begin; set local plan_cache_mode = force_generic_plan; ${inlined(sql, params)}`)) as unknown as QueryResult[];
     return results[2];
+  }
+}
+
+/**
+ * Runs `work` in one PgTransaction on a connection of `pool`: commits what it returns, rolls back
+ * what it throws. A connection that broke meanwhile (an 'error' event, or a failed rollback) goes
+ * back to the pool as broken, so the pool closes it instead of handing it out again.
+ */
+export async function inPgTransaction<T>(pool: Pool, work: (tx: PgTransaction) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  // node-postgres emits a lost connection on the client as well as failing its query; unheard,
+  // the event would be thrown in the process.
+  const onError = (error: Error) => { broken ??= error; };
+  client.on('error', onError);
+  const tx = new PgTransaction(client);
+  try {
+    const result = await work(tx);
+    await tx.commit();
+    return result;
+  } catch (error) {
+    await tx.rollback().catch((rollbackError: Error) => { broken ??= rollbackError; });
+    throw error;
+  } finally {
+    client.removeListener('error', onError);
+    client.release(broken);
   }
 }
 

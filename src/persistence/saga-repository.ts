@@ -1,12 +1,13 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { ClientBase } from 'pg';
+import type { Pool } from 'pg';
 import type {
   AnySagaState, InboxClaim, InboxEntry, ManualActionRecord, RawOutboxMessage, SagaStore, SagaTransaction, SagaWrite, StoredSaga, WrittenOutboxMessage,
 } from '../runtime/ports';
 
-import { PgTransaction } from './pg-transaction';
+import { inPgTransaction, type PgTransaction } from './pg-transaction';
 import { SAGA_CHANGES_CHANNEL } from './saga-change-notice';
-import { msToTimestamp, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type SagaParts } from './saga-rows';
+import {
+  msToTimestamp, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type FingerprintsByDefinition, type SagaParts,
+} from './saga-rows';
 import { groupBySize, jsonChunks } from './sql';
 
 /** Thrown when a saga changed under us; the transaction rolls back and the batch is retried. */
@@ -20,34 +21,22 @@ interface SagaRow { state: AnySagaState; version: number; event_seq: number }
  * message. Tables and indexes are the MikroORM entities' (src/persistence/entities).
  */
 export class PostgresSagaStore implements SagaStore {
-  constructor(private readonly orm: MikroORM) {}
+  /** `fingerprints`: of the registered definitions, stored with each saga they start (none: null). */
+  constructor(private readonly pool: Pool, private readonly fingerprints: FingerprintsByDefinition = new Map()) {}
 
-  /** On a connection of MikroORM's pool, without its unit of work (this path writes SQL only). */
-  async inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {
-    const pool = this.orm.em.getKnex().client as { acquireConnection(): Promise<ClientBase>; releaseConnection(c: ClientBase): Promise<void> };
-    const client = await pool.acquireConnection();
-    const tx = new PgTransaction(client);
-    try {
-      const result = await work(new PostgresSagaTransaction(tx));
-      await tx.commit();
-      return result;
-    } catch (error) {
-      // A failed rollback means a broken connection, which the pool discards.
-      await tx.rollback().catch(() => undefined);
-      throw error;
-    } finally {
-      await pool.releaseConnection(client);
-    }
+  /** On a connection of the engine's own pool (persistence/database.ts: openEnginePool), SQL only. */
+  inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {
+    return inPgTransaction(this.pool, (tx) => work(new PostgresSagaTransaction(tx, this.fingerprints)));
   }
 
   async nextTimerDueAt(): Promise<Date | null> {
-    const [row] = await this.orm.em.getConnection().execute<{ due_at: Date | null }[]>('select min(due_at) as due_at from saga_timer');
+    const { rows: [row] } = await this.pool.query<{ due_at: Date | null }>('select min(due_at) as due_at from saga_timer');
     return row?.due_at ? new Date(row.due_at) : null;
   }
 }
 
 class PostgresSagaTransaction implements SagaTransaction {
-  constructor(private readonly tx: PgTransaction) {}
+  constructor(private readonly tx: PgTransaction, private readonly fingerprints: FingerprintsByDefinition) {}
 
   async claimInboxAndLock(entries: InboxEntry[], sagaIds: string[], orderIds: string[]): Promise<InboxClaim> {
     if (entries.length === 0) {
@@ -124,7 +113,7 @@ class PostgresSagaTransaction implements SagaTransaction {
    */
   async write(writes: SagaWrite[]): Promise<WrittenOutboxMessage[]> {
     const written: WrittenOutboxMessage[] = [];
-    const groups = groupBySize(writes.map(sagaParts), (p) => p.chars, WRITE_GROUP_CHARS);
+    const groups = groupBySize(writes.map((w) => sagaParts(w, this.fingerprints)), (p) => p.chars, WRITE_GROUP_CHARS);
     const writesEvents = writes.some((w) => w.events.length > 0);
     // The commit position is taken by the last statement, so the lock is held for the shortest time.
     for (const [i, group] of groups.entries()) written.push(...await this.writeGroup(group, writesEvents && i === groups.length - 1));

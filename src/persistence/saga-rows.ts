@@ -1,3 +1,4 @@
+import { definitionKey } from '../core/fingerprint';
 import { nextDueAtMs } from '../core/unkept';
 import type { SagaWrite } from '../runtime/ports';
 import { encodeSagaChangeNotice } from './saga-change-notice';
@@ -17,8 +18,14 @@ function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }
 
-/** The columns copied out of the state for filtering; order fields when the data has them. */
-function sagaRecord(w: SagaWrite) {
+/** The fingerprint of each registered definition by name@version (core/fingerprint.ts). */
+export type FingerprintsByDefinition = ReadonlyMap<string, string>;
+
+/**
+ * The columns copied out of the state for filtering; order fields when the data has them. A new
+ * saga also gets its definition's fingerprint, which no update changes.
+ */
+function sagaRecord(w: SagaWrite, fingerprints: FingerprintsByDefinition) {
   const s = w.state;
   const data = (s.data ?? {}) as Record<string, unknown>;
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -30,18 +37,19 @@ function sagaRecord(w: SagaWrite) {
     prev_version: w.previousVersion, event_seq: w.previousEventSeq + w.events.length,
     created_at: iso(s.startedAtMs), updated_at: iso(s.updatedAtMs), ended_at: iso(s.endedAtMs),
     payment_methods: paymentMethods(data), failed_step: failedStep(s),
+    ...(w.previousVersion === null ? { fingerprint: fingerprints.get(definitionKey(s.definitionName, s.definitionVersion)) ?? null } : {}),
   };
 }
 
 /** Columns of saga_instance written from a saga record (sagaRecord). */
 export const SAGA_COLUMNS = `id, type, definition_version, order_id, customer_id, status, current_step, state, total_amount,
-  final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at, payment_methods, failed_step`;
+  final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at, payment_methods, failed_step, fingerprint`;
 
 /** The shape of a saga record in json_to_recordset. */
 export const SAGA_RECORD = `id uuid, type text, definition_version int, order_id uuid, customer_id text, status text,
   current_step text, state json, total_amount numeric, final_amount numeric, currency text, last_error text,
   version int, prev_version int, event_seq int, created_at timestamptz,
-  updated_at timestamptz, ended_at timestamptz, payment_methods text[], failed_step text`;
+  updated_at timestamptz, ended_at timestamptz, payment_methods text[], failed_step text, fingerprint text`;
 
 /**
  * Data per write statement. Above ~128 KB, strings and buffers get fresh memory from the kernel
@@ -64,7 +72,7 @@ export interface SagaParts {
   chars: number;
 }
 
-export function sagaParts(w: SagaWrite): SagaParts {
+export function sagaParts(w: SagaWrite, fingerprints: FingerprintsByDefinition = new Map()): SagaParts {
   const id = w.state.id;
   const steps = (w.changedSteps ?? w.state.steps.map((_, i) => i)).map((position) => {
     const step = w.state.steps[position];
@@ -83,7 +91,7 @@ export function sagaParts(w: SagaWrite): SagaParts {
     const headers = m.headers ?? null;
     return { topic: m.topic, key: m.key, value, headers, json: JSON.stringify({ event_id: m.eventId, topic: m.topic, key: m.key, value, headers, saga_id: id, step: m.step }) };
   });
-  const record = JSON.stringify(sagaRecord(w));
+  const record = JSON.stringify(sagaRecord(w, fingerprints));
   // A new saga has no timer row yet; an updated one may have.
   const dueMs = nextDueAtMs(w.state);
   const armed = dueMs !== null ? JSON.stringify({ saga_id: id, due_ms: dueMs }) : null;

@@ -1,19 +1,13 @@
 import type { Knex } from '@mikro-orm/postgresql';
 
 /**
- * Raw SQL with real bind parameters. MikroORM's `execute(sql, params)` inlines the parameters
- * into the SQL text, escaping large JSON documents character by character; knex's `raw` sends
- * them to PostgreSQL as parameters, which costs a fraction of the CPU on the hot path.
+ * Raw SQL with real bind parameters, for the read side's tuned queries (saga-read-repository.ts).
+ * MikroORM's `execute(sql, params)` inlines the parameters into the SQL text, escaping large
+ * values character by character; knex's `raw` sends them to PostgreSQL as parameters.
  */
 export async function selectRows<T>(knex: Knex, sql: string, params: readonly unknown[] = []): Promise<T[]> {
   const result = (await knex.raw(sql, params as Knex.RawBinding[])) as { rows: T[] };
   return result.rows;
-}
-
-/** Runs a statement and returns how many rows it changed. */
-export async function execute(knex: Knex, sql: string, params: readonly unknown[] = []): Promise<number> {
-  const result = (await knex.raw(sql, params as Knex.RawBinding[])) as { rowCount: number | null };
-  return result.rowCount ?? 0;
 }
 
 /**
@@ -59,4 +53,17 @@ export function isUtcInstantText(text: string): boolean {
   const millis = `${text.slice(0, 19)}.${(match[2] ?? '.').slice(1).padEnd(3, '0').slice(0, 3)}Z`;
   const date = new Date(millis);
   return !Number.isNaN(date.getTime()) && date.toISOString() === millis;
+}
+
+/**
+ * An instant as timestamptz text PostgreSQL reads as the same instant, for values MikroORM writes
+ * into the SQL text: a year before 1 as BC (ISO's year 0 is 1 BC, which PostgreSQL refuses as
+ * "0000"), a year past 9999 without ISO's "+" (as node-postgres writes a Date).
+ */
+export function timestamptzText(date: Date): string {
+  const year = date.getUTCFullYear();
+  const two = (n: number) => String(n).padStart(2, '0');
+  const day = `${String(year < 1 ? 1 - year : year).padStart(4, '0')}-${two(date.getUTCMonth() + 1)}-${two(date.getUTCDate())}`;
+  const time = `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}.${String(date.getUTCMilliseconds()).padStart(3, '0')}`;
+  return `${day}T${time}+00:00${year < 1 ? ' BC' : ''}`;
 }

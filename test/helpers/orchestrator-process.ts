@@ -7,11 +7,13 @@ const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 /** The compiled service as a separate process (npm test builds it first), for crash tests. */
 export class OrchestratorProcess {
   private output = '';
+  private stdoutText = '';
+  private stderrText = '';
   readonly exited: Promise<number | null>;
 
   private constructor(readonly child: ChildProcess) {
-    child.stdout!.on('data', (d) => { this.output += d; });
-    child.stderr!.on('data', (d) => { this.output += d; });
+    child.stdout!.on('data', (d) => { this.output += d; this.stdoutText += d; });
+    child.stderr!.on('data', (d) => { this.output += d; this.stderrText += d; });
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
@@ -56,7 +58,18 @@ export class OrchestratorProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Everything it printed, stdout and stderr interleaved. */
   get log(): string {
     return this.output;
+  }
+
+  /** The service's logger writes here (pino, JSON lines unless LOG_FORMAT says otherwise). */
+  get stdout(): string {
+    return this.stdoutText;
+  }
+
+  /** console.error, uncaught errors and warnings land here. */
+  get stderr(): string {
+    return this.stderrText;
   }
 }

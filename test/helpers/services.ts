@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
-import { openDatabase } from '../../src/persistence/database';
+import { Client, type Pool } from 'pg';
+import { openDatabase, openEnginePool } from '../../src/persistence/database';
 
 /** The broker the tests use (set by global-setup.mjs or by the caller). */
 export function kafkaBrokers(): string[] {
@@ -34,17 +34,23 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** A fresh database, migrated, with MikroORM and a plain pg client on it; `close` drops it. */
-export async function openTestDatabase(poolSize = 2): Promise<{ orm: MikroORM; sql: Client; close(): Promise<void> }> {
+/**
+ * A fresh database, migrated, with MikroORM (the cold paths), the engine's pool (the hot path) and
+ * a plain pg client on it; `close` drops it.
+ */
+export async function openTestDatabase(poolSize = 2): Promise<{ orm: MikroORM; pool: Pool; sql: Client; close(): Promise<void> }> {
   const db = await createTestDatabase();
   const orm = await openDatabase(db.url, poolSize);
+  const pool = openEnginePool(db.url, poolSize, (error) => { throw error; });
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
   return {
     orm,
+    pool,
     sql,
     close: async () => {
       await sql.end();
+      await pool.end();
       await orm.close(true);
       await db.drop();
     },

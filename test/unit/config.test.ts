@@ -43,6 +43,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_READ_POOL_SIZE: '0' }, [])).toThrow(/DATABASE_READ_POOL_SIZE/);
   });
 
+  it('gives the saga engine and MikroORM pools of their own, each set by its variable', () => {
+    expect(loadConfig({}, []).database).toMatchObject({ poolSize: 10, ormPoolSize: 4 });
+    expect(loadConfig({ DATABASE_POOL_SIZE: '6', DATABASE_ORM_POOL_SIZE: '2' }, []).database).toMatchObject({ poolSize: 6, ormPoolSize: 2 });
+    expect(() => loadConfig({ DATABASE_ORM_POOL_SIZE: '0' }, [])).toThrow(/DATABASE_ORM_POOL_SIZE/);
+  });
+
   it('creates missing topics with KAFKA_TOPIC_PARTITIONS partitions (4 by default)', () => {
     expect(loadConfig({}, []).kafka.topicPartitions).toBe(4);
     expect(loadConfig({ KAFKA_TOPIC_PARTITIONS: '1' }, []).kafka.topicPartitions).toBe(1);

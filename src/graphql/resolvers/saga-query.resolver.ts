@@ -1,12 +1,12 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import type { AnySagaDefinition } from '../../core';
+import { definitionFingerprint, type AnySagaDefinition, type DefinitionUsage } from '../../core';
 import { isUtcInstantText } from '../../persistence/sql';
 import type { GraphQLContext } from '../context';
 import { toSagaEventType, toSagaType } from '../mappers';
 import type { SchemaDependencies } from '../schema';
 import { SagaConnection } from '../types/connection';
 import { WaitingCommand } from '../types/diagnostics';
-import { SagaDefinitionInfo } from '../types/definition';
+import { RUNNING_INSTANCES, SagaDefinitionInfo } from '../types/definition';
 import { SagaFilter } from '../types/filter';
 import { searchFilter } from '../search-filter';
 import { CompensationPlan } from '../types/plan';
@@ -24,6 +24,9 @@ export const DEFAULT_PAGE_SIZE = 20;
 
 /** The connection as resolved: the filter travels along so totalCount counts only when asked. */
 type ResolvedConnection = SagaConnection & { filter: SagaListFilter };
+
+/** A definition as resolved: the usage of every definition, read once per query and only when runningInstances is asked for. */
+type ResolvedDefinition = SagaDefinitionInfo & { usage: () => Promise<DefinitionUsage[]> };
 
 /** Opaque keyset cursor: base64url of `<created_at ISO with microseconds>|<id>`. */
 export function encodeCursor(key: SagaKey): string {
@@ -66,6 +69,8 @@ function definitionInfo(def: AnySagaDefinition, latest: boolean): SagaDefinition
     name: def.name,
     version: def.version,
     latest,
+    fingerprint: definitionFingerprint(def),
+    runningInstances: 0,
     failureStatuses: def.failureStatuses,
     steps: def.steps.map((step, position) => ({
       name: step.name,
@@ -84,7 +89,7 @@ function definitionInfo(def: AnySagaDefinition, latest: boolean): SagaDefinition
 }
 
 /** Read side of the control plane: sagas, their steps and event logs, stats, definitions, plans. */
-export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'registry'>) {
+export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'registry' | 'definitions'>) {
   @Resolver(() => SagaType)
   class SagaQueryResolver {
     @Authorized()
@@ -138,8 +143,10 @@ export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'reg
 
     @Authorized()
     @Query(() => [SagaDefinitionInfo], { description: 'Every registered saga definition, each version.' })
-    sagaDefinitions(): SagaDefinitionInfo[] {
-      return deps.registry.list().map((def) => definitionInfo(def, deps.registry.latest(def.name) === def));
+    sagaDefinitions(): ResolvedDefinition[] {
+      let usage: Promise<DefinitionUsage[]> | undefined;
+      const load = () => (usage ??= deps.definitions.usage());
+      return deps.registry.list().map((def) => ({ ...definitionInfo(def, deps.registry.latest(def.name) === def), usage: load }));
     }
 
     @Authorized()
@@ -196,5 +203,14 @@ export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'reg
     }
   }
 
-  return [SagaQueryResolver, SagaConnectionResolver];
+  @Resolver(() => SagaDefinitionInfo)
+  class SagaDefinitionResolver {
+    @FieldResolver(() => Int, { description: RUNNING_INSTANCES })
+    async runningInstances(@Root() def: ResolvedDefinition): Promise<number> {
+      const usage = await def.usage();
+      return usage.filter((u) => u.name === def.name && u.version === def.version).reduce((n, u) => n + u.running, 0);
+    }
+  }
+
+  return [SagaQueryResolver, SagaConnectionResolver, SagaDefinitionResolver];
 }

@@ -24,7 +24,7 @@ export function bulkProgressStream(deps: BulkProgressStreamDeps, id: string, aft
   const tooSlow = (last?: BulkProgressStep) => subscriberTooSlow(capacity, { resumeAfterSequence: last?.kind === 'ITEM' ? last.item.seq : afterSequence });
   return bufferedStream<BulkProgressStep>({ capacity, tooSlow }, (sink) => {
     const alarm = new Alarm();
-    const unsubscribe = deps.progress.subscribe({ change: (n) => { if (n.b === id) alarm.wake(); }, resync: () => alarm.wake() });
+    const unsubscribe = deps.progress.subscribe({ change: (n) => { if (n.bulkActionId === id) alarm.wake(); }, resync: () => alarm.wake() });
     void (async () => {
       let last = afterSequence;
       try {

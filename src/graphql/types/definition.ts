@@ -26,11 +26,21 @@ export class SagaStepDefinitionInfo {
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'JSON-schema-like shape of the output an operator supplies when skipping.' }) outputSchema!: Record<string, unknown> | null;
 }
 
+export const RUNNING_INSTANCES = 'Sagas still running on this version: RUNNING, COMPENSATING or COMPENSATION_FAILED, or with a '
+  + 'timer armed (an ended saga still undoing an unkept effect). While there are any, the version must stay registered unchanged.';
+
 @ObjectType({ description: 'A registered saga definition (one version).' })
 export class SagaDefinitionInfo {
   @Field() name!: string;
   @Field(() => Int) version!: number;
   @Field({ description: 'New sagas of this name start with this version.' }) latest!: boolean;
+  @Field({
+    description: 'Hash of the settings that decide how its sagas run (`sha256:` and 64 hex digits): its steps in order with their '
+      + 'timeouts, retry policies, replies and compensations, and its declared settings such as the coupon policy. A service '
+      + 'refuses to start when sagas still running on this name@version started with another fingerprint (README, "Versions and fingerprints").',
+  }) fingerprint!: string;
+  /** Filled by the runningInstances field resolver, so the count runs only when asked for. */
+  @Field(() => Int, { description: RUNNING_INSTANCES }) runningInstances!: number;
   @Field(() => [SagaStatus], { description: 'The final statuses besides COMPLETED.' }) failureStatuses!: SagaStatus[];
   @Field(() => [SagaStepDefinitionInfo]) steps!: SagaStepDefinitionInfo[];
 }

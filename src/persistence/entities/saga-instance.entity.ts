@@ -26,6 +26,13 @@ export class SagaInstance {
   @Property({ type: 'integer' })
   definitionVersion!: number;
 
+  /**
+   * The fingerprint of the definition it started with (core/fingerprint.ts), written once at
+   * insert; null for sagas started before fingerprints were recorded.
+   */
+  @Property({ type: 'text', nullable: true })
+  fingerprint?: string | null;
+
   @Property({ type: 'uuid', unique: true })
   orderId!: string;
 

@@ -48,8 +48,12 @@ export interface BulkItemOutcome {
   finishedAt: Date;
 }
 
-/** The progress notice: bulk action id, the recorded item's seq (0 for the summary), kind. */
-export interface BulkProgressNotice { b: string; q: number; k: 'ITEM' | 'SUMMARY' }
+/** A bulk action has news: an item's outcome was recorded (its seq), or the action finished (seq 0). */
+export interface BulkProgressNotice {
+  bulkActionId: string;
+  itemSeq: number;
+  kind: 'ITEM' | 'SUMMARY';
+}
 
 /** Storage of bulk actions and their items, leases included; every write that records progress also announces it. */
 export interface BulkActionStore {

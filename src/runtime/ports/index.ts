@@ -6,6 +6,7 @@
 export * from './audit';
 export * from './bulk-actions';
 export * from './changes';
+export * from './definitions';
 export * from './metrics';
 export * from './outbox';
 export * from './reads';

@@ -15,7 +15,8 @@ export function sagaContext(clock: () => Date, handsOverState = false): SagaCont
 /** The definition a saga runs on: the version it started with. */
 export function definitionOf(registry: SagaRegistry, state: AnySagaState): AnySagaDefinition {
   const def = registry.get(state.definitionName, state.definitionVersion);
-  // A saga keeps the definition version it started with; removing a version still in use is a deploy error.
+  // A saga keeps the definition version it started with. A start that drops a version still in use is
+  // refused (app/definitions.ts); this remains for an instance older than a version another one started sagas on.
   if (!def) throw new Error(`saga ${state.id}: definition ${state.definitionName}@${state.definitionVersion} is not registered`);
   return def;
 }

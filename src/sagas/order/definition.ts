@@ -38,6 +38,12 @@ export interface OrderSagaOptions {
   /** Per-step reply timeout per attempt; default 30 s. */
   timeoutsMs?: Partial<Record<OrderStepName, number>>;
   retry?: Partial<RetryPolicy>;
+  /**
+   * Default ORDER_SAGA_VERSION. A deploy that changes the options above while sagas run gives
+   * the changed definition a new version and keeps registering the old one (README, "Versions
+   * and fingerprints").
+   */
+  version?: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -295,7 +301,7 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
 
   return {
     name: ORDER_SAGA_NAME,
-    version: ORDER_SAGA_VERSION,
+    version: options.version ?? ORDER_SAGA_VERSION,
     steps: [reserveInventory, applyCoupon, processPayment, confirmInventory],
     onCompleted: (data) => [
       command('OrderApproved', { finalAmount: data.finalAmount, currency: data.currency, paymentIds: data.paymentIds }),
@@ -305,6 +311,8 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
     // The order, its commands (ApplyCoupon, ProcessPayment) and its events carry the customer's id;
     // the contact fields are those of a richer Order service's order (the default list covers them too).
     personalFields: ['customerId', 'customerName', 'customerEmail', 'customerPhone', 'shippingAddress', 'billingAddress'],
+    // The CouponFailed handler closes over it; timeouts and retry are in the steps already.
+    settings: { couponPolicy: options.couponPolicy },
   };
 }
 

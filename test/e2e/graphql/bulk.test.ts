@@ -182,7 +182,8 @@ describe('bulk actions', () => {
     const reason = 'instance crash drill';
     // The dead instance had started the run and acted on one saga, but died before recording it.
     await postGraphQL(url(), CompensateSagaDocument, { id: selected[0].id, reason, idempotencyKey: `bulk:${p.token}:${selected[0].id}` }, bearer('operator'));
-    const other: TestService = await startTestService({ KAFKA_TOPIC_PREFIX: stack.prefix, KAFKA_GROUP_ID: 'unused-' + randomUUID() }, stack.service.database);
+    // The same saga settings: another configuration is refused while sagas run (definition fingerprints).
+    const other: TestService = await startTestService({ ...stack.serviceEnv, KAFKA_GROUP_ID: 'unused-' + randomUUID() }, stack.service.database);
     const client = wsClient(other.url, wsAuth('viewer'));
     try {
       const progress = takeFromSubscription(client, BulkActionProgressDocument, 4, { id: p.token });

@@ -162,7 +162,8 @@ describe('control plane mutations and subscriptions', () => {
   it('a subscriber on one instance sees a change made through another', async () => {
     const saga = await stuckInPayment();
     // A second orchestrator instance on the same database and broker, in the same consumer group.
-    const other: TestService = await startTestService({ KAFKA_TOPIC_PREFIX: stack.prefix, KAFKA_GROUP_ID: 'unused-' + randomUUID() }, stack.service.database);
+    // The same saga settings: another configuration is refused while sagas run (definition fingerprints).
+    const other: TestService = await startTestService({ ...stack.serviceEnv, KAFKA_GROUP_ID: 'unused-' + randomUUID() }, stack.service.database);
     const client = wsClient(other.url, wsAuth('viewer'));
     try {
       const update = takeFromSubscription(client, SagaUpdatedDocument, 1, { id: saga.id });

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
 import { TOPICS } from '../../../src/messaging/contract';
 import { StaticServiceDirectory, type ServiceDirectory, type ServiceInstance } from '../../../src/discovery/service-directory';
 import { HttpParticipantTransport, type HttpParticipantTransportOptions } from '../../../src/messaging/http-participant-transport';
 import { KafkaTransport } from '../../../src/messaging/kafka-transport';
 import { PrefixedTransport } from '../../../src/messaging/prefixed-transport';
+import { startTracing, type TracingHandle } from '../../../src/tracing/setup';
+import { parseTraceparent } from '../../../src/tracing/traceparent';
 import type {
   BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription, TransportMessage,
 } from '../../../src/runtime/ports';
@@ -300,5 +304,76 @@ describe('HttpParticipantTransport: participants over HTTP, Kafka for the rest',
   it('rejects a route for a topic that is not a participant command', () => {
     expect(() => new HttpParticipantTransport({ inner: spy, logger: pino({ level: 'silent' }), routes: { [TOPICS.orderApproved]: { url: 'http://x/y' } } }))
       .toThrow(/not a participant command topic/);
+  });
+
+  describe('with tracing on', () => {
+    const exporter = new InMemorySpanExporter();
+    let tracing: TracingHandle;
+    beforeAll(() => { tracing = startTracing({ serviceName: 'http-participant-test', exporter, immediate: true }); });
+    afterAll(() => tracing.shutdown());
+    beforeEach(() => exporter.reset());
+
+    const clientSpans = (traceId: string) => exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CLIENT && s.spanContext().traceId === traceId);
+    const traceOf = (m: OutgoingMessage) => parseTraceparent(m.headers!.traceparent)!;
+
+    it('each call is a CLIENT span under the command\'s trace; the participant gets its traceparent and the reply continues it', async () => {
+      const transport = build();
+      const received = await consume([TOPICS.productReserved]);
+      const command = reserveInventory();
+      const { traceId, spanId: stepSpan } = traceOf(command);
+
+      await transport.publish([command]);
+
+      const [span] = clientSpans(traceId);
+      expect(clientSpans(traceId)).toHaveLength(1);
+      expect(span.name).toBe('POST /inventory/reserve');
+      expect(span.parentSpanContext?.spanId).toBe(stepSpan);
+      const port = Number(new URL(participant.url).port);
+      expect(span.attributes).toEqual({
+        'http.request.method': 'POST', 'url.full': `${participant.url}/inventory/reserve`, 'url.template': '/inventory/reserve',
+        'server.address': '127.0.0.1', 'server.port': port, 'http.response.status_code': 200,
+      });
+      expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+      // The participant joins the trace under the client span.
+      const own = `00-${traceId}-${span.spanContext().spanId}-01`;
+      expect(participant.hits[0].headers.traceparent).toBe(own);
+      // Its reply, consumed by the orchestrator, continues from the request that got it.
+      await eventually(() => (received.length > 0 ? true : undefined), 30000, 'the reply on the broker');
+      expect(received[0].headers.traceparent).toBe(own);
+    });
+
+    it('one span per attempt: failed attempts are errors with their status, retries count their resends', async () => {
+      const transport = build({ retries: 2 });
+      participant.handler = (hit, res) => {
+        if (participant.hits.length <= 2) res.writeHead(503).end('busy');
+        else replyOk(hit, res);
+      };
+      const command = reserveInventory();
+      await transport.publish([command]);
+
+      const spans = clientSpans(traceOf(command).traceId).sort((a, b) => Number(a.attributes['http.request.resend_count'] ?? 0) - Number(b.attributes['http.request.resend_count'] ?? 0));
+      expect(spans.map((s) => [s.attributes['http.request.resend_count'], s.attributes['http.response.status_code'], s.status.code, s.attributes['error.type']])).toEqual([
+        [undefined, 503, SpanStatusCode.ERROR, '503'],
+        [1, 503, SpanStatusCode.ERROR, '503'],
+        [2, 200, SpanStatusCode.UNSET, undefined],
+      ]);
+      for (const s of spans) expect(s.parentSpanContext?.spanId).toBe(traceOf(command).spanId);
+      // Each attempt tells the participant its own span.
+      expect(participant.hits.map((h) => parseTraceparent(h.headers.traceparent as string)?.spanId).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
+    });
+
+    it('a participant that cannot be reached is an error span without a status code', async () => {
+      const down = new FakeParticipant();
+      await down.start();
+      const url = `${down.url}/x`;
+      await down.stop();
+      const transport = build({ routes: { [TOPICS.reserveInventory]: { url, retries: 0 } } });
+      const command = reserveInventory();
+      await transport.publish([command]);
+      const [span] = clientSpans(traceOf(command).traceId);
+      expect(span.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringMatching(/ECONNREFUSED/) });
+      expect(span.attributes['error.type']).toBe('network_error');
+      expect(span.attributes['http.response.status_code']).toBeUndefined();
+    });
   });
 });

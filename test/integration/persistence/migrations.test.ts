@@ -27,6 +27,18 @@ describe('migrations on a fresh database', () => {
     }
   });
 
+  it('leave the database exactly as the entities declare it: the schema generator has nothing to change', async () => {
+    const orm = await openDatabase(db.url);
+    try {
+      // Columns, types, nullability, defaults, indexes, unique constraints and tables alike:
+      // with `safe: false` and `dropTables` an extra column or table would show up as a drop.
+      const diff = await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: true });
+      expect(diff.trim()).toBe('');
+    } finally {
+      await orm.close(true);
+    }
+  });
+
   it('is a no-op the second time', async () => {
     const orm = await openDatabase(db.url);
     try {

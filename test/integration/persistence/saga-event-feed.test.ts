@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Client } from 'pg';
+import type { Client, Pool } from 'pg';
 import { startSaga } from '../../../src/core';
 import { SagaReadRepository } from '../../../src/persistence/saga-read-repository';
 import { PostgresSagaStore } from '../../../src/persistence/saga-repository';
@@ -12,6 +12,7 @@ import { orderCreated } from '../../unit/support/order';
 /** The cross-saga feed on the real database: commit order, whatever order transactions began in. */
 describe('sagaEventFeed storage order', () => {
   let orm: MikroORM;
+  let pool: Pool;
   let store: PostgresSagaStore;
   let reads: SagaReadRepository;
   let sql: Client;
@@ -19,8 +20,8 @@ describe('sagaEventFeed storage order', () => {
   const def = orderSagaDefinition({ couponPolicy: 'continue' });
 
   beforeAll(async () => {
-    ({ orm, sql, close } = await openTestDatabase(4));
-    store = new PostgresSagaStore(orm);
+    ({ orm, pool, sql, close } = await openTestDatabase(4));
+    store = new PostgresSagaStore(pool);
     reads = new SagaReadRepository(orm);
   });
   afterAll(() => close());

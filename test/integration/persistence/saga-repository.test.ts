@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Client } from 'pg';
+import type { Client, Pool } from 'pg';
 import { startSaga } from '../../../src/core';
 import { OptimisticLockError, PostgresSagaStore } from '../../../src/persistence/saga-repository';
 import type { SagaWrite } from '../../../src/runtime/ports';
@@ -10,15 +9,15 @@ import { orderCreated } from '../../unit/support/order';
 
 /** PostgresSagaStore on the real database: what one transaction writes, and what it rolls back. */
 describe('PostgresSagaStore', () => {
-  let orm: MikroORM;
+  let pool: Pool;
   let store: PostgresSagaStore;
   let sql: Client;
   let close: () => Promise<void>;
   const def = orderSagaDefinition({ couponPolicy: 'continue' });
 
   beforeAll(async () => {
-    ({ orm, sql, close } = await openTestDatabase(3));
-    store = new PostgresSagaStore(orm);
+    ({ pool, sql, close } = await openTestDatabase(3));
+    store = new PostgresSagaStore(pool);
   });
   afterAll(() => close());
 

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { buildOrder } from '../../../src/participants/order';
 import type { TransportMessage } from '../../../src/runtime/ports';
-import { SagaStack } from '../../helpers/saga-stack';
+import { SagaStack, type SagaRow } from '../../helpers/saga-stack';
 import { eventually, kafkaBrokers } from '../../helpers/services';
 
 const ORDERS = 'order-created-events';
 const ORDERS_DLQ = 'order-created-events.dlq';
+const PAYMENTS = 'payment-processed-events';
+const PAYMENTS_DLQ = 'payment-processed-events.dlq';
 /** Tests that restart the orchestrator or wait out a failing partition: rebalances take seconds each. */
 const RESTART_TEST_MS = 180_000;
 
@@ -164,6 +166,46 @@ describe('poison messages never stop a partition', () => {
       expect(await stack.sagaByOrder(cursed.orderId)).toBeUndefined();
     } finally {
       await stack.db.query('alter table saga_instance drop constraint test_refuses_cursed');
+    }
+  });
+
+  it('a reply that would make its saga send a command the contract refuses is dead-lettered alone; the rest of its batch goes on', async () => {
+    const orders = [buildOrder({}), buildOrder({}), buildOrder({}), buildOrder({}), buildOrder({})];
+    await send(0, orders.map(orderMessage));
+    const sagas: SagaRow[] = [];
+    for (const order of orders) sagas.push(await stack.waitForStatus(order.orderId, 'COMPLETED'));
+    // A second charge reported after COMPLETED is unkept and refunded; one of 0.00 would need a
+    // RefundPayment of 0.00, which the contract refuses (InvalidCommandError), so that reply is the poison.
+    const lateCharge = (saga: SagaRow, orderId: string, amount: string) => ({
+      eventId: randomUUID(), eventType: 'PaymentProcessed', sagaId: saga.id, orderId,
+      correlationId: saga.id, causationId: null, timestamp: new Date().toISOString(), retryCount: 0,
+      paymentId: `late-${randomUUID()}`, amount, transactionId: `tx-${randomUUID()}`, paymentMethod: 'CREDIT_CARD', processedAt: new Date().toISOString(),
+    });
+    const replies = sagas.map((saga, i) => lateCharge(saga, orders[i].orderId, i === 2 ? '0.00' : '10.00'));
+    const raw = replies.map((r) => ({ key: Buffer.from(r.orderId), value: Buffer.from(JSON.stringify(r)), headers: { 'x-test': Buffer.from([0x01, 0xff]) } }));
+    // One send to one partition: the five replies arrive in one fetch, the bad one in the middle.
+    const offsets = await send(0, raw, PAYMENTS);
+
+    for (const [i, reply] of replies.entries()) {
+      if (i === 2) continue;
+      await eventually(async () => {
+        const saga = await stack.sagaByOrder(reply.orderId);
+        return (saga?.state.unkept ?? []).some((e: { key: string }) => e.key === reply.paymentId) ? true : undefined;
+      }, 20000, `the unkept charge of reply ${i}`);
+    }
+    await outboxDrained();
+    const all = await letters(PAYMENTS_DLQ);
+    expect(all.map((l) => l.message.key)).toEqual([replies[2].orderId]);
+    const [{ record }] = all;
+    expect(record).toMatchObject({ topic: PAYMENTS, partition: 0, offset: offsets[2], key: raw[2].key.toString('base64'), value: raw[2].value.toString('base64') });
+    expect(record.headers).toEqual({ 'x-test': Buffer.from([0x01, 0xff]).toString('base64') });
+    expect(record.error).toMatch(/would send a command the contract refuses.*amount/);
+    // The poison changed nothing on its saga; every other reply's refund is in the outbox.
+    expect((await stack.sagaByOrder(replies[2].orderId))!.state.unkept ?? []).toEqual([]);
+    for (const [i, reply] of replies.entries()) {
+      const { rows } = await stack.db.query(`select value from outbox_message where saga_id = $1 and topic like '%refund-payment-commands'`, [sagas[i].id]);
+      const refunded = rows.map((r) => (typeof r.value === 'string' ? JSON.parse(r.value) : r.value).paymentId);
+      expect(refunded).toEqual(i === 2 ? [] : [reply.paymentId]);
     }
   });
 

@@ -37,6 +37,15 @@ describe('fault suite invariants', () => {
     expect(result.violations.join('\n')).toContain(lost.orderId);
   });
 
+  it('an order that timed out is a wrong outcome: the suite\'s step timeouts outlive every fault', () => {
+    const ledger = new Ledger();
+    const order = placed();
+    ledger.record(order.orderId).outcomes = 1;
+    ledger.record(order.orderId).outcome = { result: 'CANCELLED', status: 'TIMED_OUT', reason: 'timeout' };
+    const result = exactlyOneOutcome(evidence(ledger, [order]), new Map([saga(order.orderId, 'TIMED_OUT')]));
+    expect(result.violations.join('\n')).toContain(`ended TIMED_OUT, expected ${success.expected}`);
+  });
+
   it('a second charge for one payment part is an effect applied twice', () => {
     const ledger = new Ledger();
     const order = placed();

@@ -32,6 +32,7 @@ async function schema(maskingSecret = 'unit-test-secret-0123456789'): Promise<Gr
     reads: { findById: async () => record, list: async () => ({ records: [record], hasNextPage: false }) } as unknown as SchemaDependencies['reads'],
     audit: { list: async () => [audit, { ...audit, id: 'ticket-4712' }] } as unknown as SchemaDependencies['audit'],
     registry: createSagaRegistry(),
+    definitions: { usage: async () => [] },
     commands: {} as SchemaDependencies['commands'],
     changes: { subscribe: () => () => undefined },
     maskingSecret,

@@ -1,5 +1,5 @@
 import { inlined, literal, numbered } from '../../../src/persistence/pg-transaction';
-import { jsonChunks } from '../../../src/persistence/sql';
+import { jsonChunks, timestamptzText } from '../../../src/persistence/sql';
 
 describe('SQL text helpers of the hot path', () => {
   it('numbers ? placeholders in order', () => {
@@ -28,5 +28,12 @@ describe('SQL text helpers of the hot path', () => {
     expect(jsonChunks([])).toEqual([]);
     // A row larger than the limit still goes, alone.
     expect(jsonChunks([{ big: 'y'.repeat(300) }, { i: 1 }], 100).map((c) => JSON.parse(c).length)).toEqual([1, 1]);
+  });
+
+  it('writes instants as timestamptz text PostgreSQL takes, years before 1 as BC and past 9999 in full', () => {
+    expect(timestamptzText(new Date('2026-01-02T03:04:05.006Z'))).toBe('2026-01-02T03:04:05.006+00:00');
+    expect(timestamptzText(new Date('0000-01-01T00:00:00Z'))).toBe('0001-01-01T00:00:00.000+00:00 BC');
+    expect(timestamptzText(new Date('-000002-12-31T23:59:59.999Z'))).toBe('0003-12-31T23:59:59.999+00:00 BC');
+    expect(timestamptzText(new Date('+012345-06-07T00:00:00Z'))).toBe('12345-06-07T00:00:00.000+00:00');
   });
 });
