@@ -21,6 +21,8 @@ export class SagaChangeListener implements ChangeSource<CommittedSagaChange> {
   private queue: (SagaChangeNotice | typeof RESYNC)[] = [];
   private draining?: Promise<void>;
   private retry?: NodeJS.Timeout;
+  /** Announced changes could not be read, and the resync that replaces them is not delivered yet. */
+  private missed = false;
   private readonly subscribers: Subscribers<CommittedSagaChange>;
 
   constructor(url: string, private readonly reads: Pick<SagaReads, 'findManyByIds' | 'eventsBetween'>, private readonly logger: Logger) {
@@ -61,7 +63,11 @@ export class SagaChangeListener implements ChangeSource<CommittedSagaChange> {
   }
 
   private enqueue(item: SagaChangeNotice | typeof RESYNC): void {
-    if (this.subscribers.size === 0) return;
+    if (this.subscribers.size === 0) {
+      // Nobody to catch up: whoever subscribes later starts from then.
+      if (item === RESYNC) this.missed = false;
+      return;
+    }
     this.queue.push(item);
     this.draining ??= this.drain().finally(() => { this.draining = undefined; });
   }
@@ -70,22 +76,42 @@ export class SagaChangeListener implements ChangeSource<CommittedSagaChange> {
     while (this.queue.length > 0) {
       if (this.queue[0] === RESYNC) {
         this.queue.shift();
+        this.missed = false;
         this.subscribers.resync();
         continue;
       }
       const end = this.queue.indexOf(RESYNC);
       const batch = this.queue.splice(0, Math.min(500, end === -1 ? this.queue.length : end)) as SagaChangeNotice[];
+      // After a failed load nothing is delivered until the resync: a subscriber that resumes from
+      // the last change it was given (the cross-saga step stream) must not be given a later one first.
+      if (this.missed) continue;
+      let changes: CommittedSagaChange[];
       try {
-        await this.load(batch);
+        changes = await this.load(batch);
       } catch (error) {
         // Subscribers catch up from storage by themselves once it answers again.
         this.logger.error({ err: error }, 'could not load announced saga changes; subscribers will re-read them');
+        this.missed = true;
         this.retry ??= setTimeout(() => { this.retry = undefined; this.enqueue(RESYNC); }, RESYNC_AFTER_FAILURE_MS);
+        continue;
       }
+      await this.deliver(changes);
     }
   }
 
-  private async load(batch: SagaChangeNotice[]): Promise<void> {
+  /**
+   * One change per turn of the event loop, so the subscriptions' sockets are written between two
+   * (a batch at once would fill every subscriber's buffer in one go).
+   */
+  private async deliver(changes: CommittedSagaChange[]): Promise<void> {
+    for (const [i, change] of changes.entries()) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      this.subscribers.change(change);
+    }
+  }
+
+  /** The batch's changes, all read before any is delivered: a failed read delivers none of them. */
+  private async load(batch: SagaChangeNotice[]): Promise<CommittedSagaChange[]> {
     // Several notices of one saga merge into one change carrying the latest state and every new event.
     const merged = new Map<string, SagaChangeNotice>();
     for (const notice of batch) {
@@ -93,11 +119,13 @@ export class SagaChangeListener implements ChangeSource<CommittedSagaChange> {
       merged.set(notice.sagaId, seen ? mergeSagaChangeNotices(seen, notice) : notice);
     }
     const sagas = new Map((await this.reads.findManyByIds([...merged.keys()])).map((r) => [r.state.id, r]));
+    const changes: CommittedSagaChange[] = [];
     for (const notice of merged.values()) {
       const saga = sagas.get(notice.sagaId);
       if (!saga) continue;
       const events = notice.toSeq > notice.fromSeq ? await this.reads.eventsBetween(notice.sagaId, notice.fromSeq, notice.toSeq) : [];
-      this.subscribers.change({ saga, events });
+      changes.push({ saga, events });
     }
+    return changes;
   }
 }

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type {
-  AnySagaState, FeedEventRecord, FeedFilter, FeedPosition, OutboxLocation, SagaEventRecord, SagaKey, SagaListFilter, SagaPage,
+  AnySagaState, FeedEventRecord, FeedFilter, FeedPosition, LegacyFeedPosition, OutboxLocation, SagaEventRecord, SagaKey, SagaListFilter, SagaPage,
   SagaReads, SagaRecord, SagaStatsRow,
 } from '../runtime/ports';
 import { isUuid } from '../runtime/uuid';
@@ -115,28 +115,47 @@ export class SagaReadRepository implements SagaReads {
   }
 
   /**
-   * The cross-saga event feed after a position, oldest first. Only events of transactions older
-   * than every transaction still running are returned (pg_snapshot_xmin), so an event that a slow
-   * transaction commits later can never land behind a position a reader already passed.
+   * The cross-saga event feed after a position, in commit order: by the writing transaction's
+   * commit position, then row id (saga_event_commit). Positions are taken in commit order under a
+   * lock held until commit, so every position this statement sees has every lower one committed
+   * or rolled back: an event can never commit behind a position a reader already passed, and one
+   * saga's events come in sequence order. A legacy position (transaction id, row id) was handed
+   * out by the feed ordered by those, which only ever showed transactions older than every one
+   * still running: exactly the events up to it in that order have been seen, so the rest follow
+   * in commit order (and the next cursor is a commit position).
    */
-  async feed(after: FeedPosition | null, filter: FeedFilter, limit: number): Promise<FeedEventRecord[]> {
-    const where = ['e.tx_id < pg_snapshot_xmin(pg_current_snapshot())'];
+  async feed(after: FeedPosition | LegacyFeedPosition | null, filter: FeedFilter, limit: number): Promise<FeedEventRecord[]> {
+    const where: string[] = [];
     const params: unknown[] = [];
-    if (after) { where.push('(e.tx_id, e.id) > (?::text::xid8, ?::bigint)'); params.push(after.txId, after.id); }
+    if (after && 'commit' in after) {
+      where.push('c.position >= ?::bigint and (c.position > ?::bigint or e.id > ?::bigint)');
+      params.push(after.commit, after.commit, after.id);
+    } else if (after) {
+      where.push('(e.tx_id, e.id) > (?::text::xid8, ?::bigint)');
+      params.push(after.txId, after.id);
+    }
     if (filter.sagaType) { where.push('s.type = ?'); params.push(filter.sagaType); }
     if (filter.eventTypes?.length) { where.push("e.type = any(string_to_array(?, ','))"); params.push(filter.eventTypes.join(',')); }
     if (filter.step) { where.push('e.step = ?'); params.push(filter.step); }
+    if (filter.stepsOnly) where.push('e.step is not null');
     if (filter.sagaStatuses?.length) { where.push("s.status = any(string_to_array(?, ','))"); params.push(filter.sagaStatuses.join(',')); }
     if (filter.sagaId) { where.push('e.saga_id = ?::uuid'); params.push(filter.sagaId); }
     params.push(limit);
-    const rows = await this.query<EventRow & { id: string; tx_id: string; saga_type: string; saga_status: string }>(
-      `select e.id, e.tx_id::text as tx_id, e.saga_id, e.seq, e.type, e.step, e.detail, e.actor, e.created_at,
+    const rows = await this.query<EventRow & { id: string; position: string; saga_type: string; saga_status: string }>(
+      `select e.id, c.position::text as position, e.saga_id, e.seq, e.type, e.step, e.detail, e.actor, e.created_at,
               s.type as saga_type, s.status as saga_status
-       from saga_event e join saga_instance s on s.id = e.saga_id
-       where ${where.join(' and ')} order by e.tx_id, e.id limit ?`,
+       from saga_event_commit c join saga_event e on e.tx_id = c.tx_id join saga_instance s on s.id = e.saga_id
+       ${whereClause(where)} order by c.position, e.id limit ?`,
       params,
     );
-    return rows.map((r) => ({ ...toEventRecord(r), position: { txId: r.tx_id, id: String(r.id) }, sagaType: r.saga_type, sagaStatus: r.saga_status }));
+    return rows.map((r) => ({
+      ...toEventRecord(r), commit: r.position, position: { commit: r.position, id: String(r.id) }, sagaType: r.saga_type, sagaStatus: r.saga_status,
+    }));
+  }
+
+  async feedHead(): Promise<FeedPosition> {
+    const rows = await this.query<{ position: string }>('select coalesce(max(position), 0)::text as position from saga_event_commit');
+    return { commit: rows[0].position, id: MAX_BIGINT.toString() };
   }
 
   /** Per saga (one query for many): where the latest copy of each outbox message went (topic, partition, offset), by eventId. */
@@ -161,11 +180,13 @@ export class SagaReadRepository implements SagaReads {
 
   /** One saga's events with sequence in (fromSeq, toSeq]: what a change notification announced. */
   async eventsBetween(sagaId: string, afterSeq: number, toSeq: number): Promise<SagaEventRecord[]> {
-    const rows = await this.query<EventRow>(
-      'select saga_id, seq, type, step, detail, actor, created_at from saga_event where saga_id = ? and seq > ? and seq <= ? order by seq',
+    const rows = await this.query<EventRow & { position: string | null }>(
+      `select e.saga_id, e.seq, e.type, e.step, e.detail, e.actor, e.created_at, c.position::text as position
+       from saga_event e left join saga_event_commit c on c.tx_id = e.tx_id
+       where e.saga_id = ? and e.seq > ? and e.seq <= ? order by e.seq`,
       [sagaId, afterSeq, toSeq],
     );
-    return rows.map(toEventRecord);
+    return rows.map((r) => ({ ...toEventRecord(r), commit: r.position }));
   }
 }
 
@@ -210,10 +231,12 @@ const whereClause = (where: string[]) => (where.length > 0 ? `where ${where.join
 const MAX_XID8 = 18446744073709551615n;
 const MAX_BIGINT = 9223372036854775807n;
 
-/** A feed position the feed query's casts accept (decimal digits within xid8 and bigint). */
-export function isFeedPosition(position: FeedPosition): boolean {
-  return /^\d{1,20}$/.test(position.txId) && /^\d{1,19}$/.test(position.id)
-    && BigInt(position.txId) <= MAX_XID8 && BigInt(position.id) <= MAX_BIGINT;
+const isBigint = (text: string) => /^\d{1,19}$/.test(text) && BigInt(text) <= MAX_BIGINT;
+
+/** A feed position the feed query's casts accept (decimal digits within bigint, or xid8 for a legacy transaction id). */
+export function isFeedPosition(position: FeedPosition | LegacyFeedPosition): boolean {
+  if ('commit' in position) return isBigint(position.commit) && isBigint(position.id);
+  return /^\d{1,20}$/.test(position.txId) && BigInt(position.txId) <= MAX_XID8 && isBigint(position.id);
 }
 
 export function toSagaRecord(row: SagaRow): SagaRecord {

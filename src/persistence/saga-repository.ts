@@ -115,15 +115,20 @@ class PostgresSagaTransaction implements SagaTransaction {
    * Writes the sagas of one transaction: rows, steps, timers, events, change notices and outbox
    * messages, in one statement (data-modifying CTEs) per ~96 KB of data. Round trips, not rows,
    * are what costs most here: each one wakes PostgreSQL and this process, and on a VM every
-   * wake-up is expensive, so eight statements per transaction cost far more than one.
+   * wake-up is expensive, so eight statements per transaction cost far more than one. The last
+   * statement also takes the transaction's commit position (TAKE_COMMIT_POSITION) when it wrote
+   * events, in the same round trip.
    */
   async write(writes: SagaWrite[]): Promise<WrittenOutboxMessage[]> {
     const written: WrittenOutboxMessage[] = [];
-    for (const group of groupBySize(writes.map((w) => sagaParts(w, this.searchKeys(w.state), this.fingerprints)), (p) => p.chars, WRITE_GROUP_CHARS)) written.push(...await this.writeGroup(group));
+    const groups = groupBySize(writes.map((w) => sagaParts(w, this.searchKeys(w.state), this.fingerprints)), (p) => p.chars, WRITE_GROUP_CHARS);
+    const writesEvents = writes.some((w) => w.events.length > 0);
+    // The commit position is taken by the last statement, so the lock is held for the shortest time.
+    for (const [i, group] of groups.entries()) written.push(...await this.writeGroup(group, writesEvents && i === groups.length - 1));
     return written;
   }
 
-  private async writeGroup(group: SagaParts[]): Promise<WrittenOutboxMessage[]> {
+  private async writeGroup(group: SagaParts[], takeCommitPosition: boolean): Promise<WrittenOutboxMessage[]> {
     const list = (parts: string[]) => `[${parts.join(',')}]`;
     const updates = group.filter((g) => !g.isNew).length;
     const rows = await this.tx.query<{ updated: number; outbox_ids: string[] }>(
@@ -155,7 +160,8 @@ class PostgresSagaTransaction implements SagaTransaction {
            insert into saga_event (saga_id, seq, type, step, detail, actor, created_at)
            select saga_id, seq, type, step, detail, actor, ${msToTimestamp('created_ms')}
            from json_to_recordset(?::json) as x(saga_id uuid, seq int, type text, step text, detail json, actor text, created_ms bigint)),
-         outbox as (${INSERT_OUTBOX}),
+         outbox as (${INSERT_OUTBOX}),${takeCommitPosition ? `
+         committed as (${TAKE_COMMIT_POSITION}),` : ''}
          -- NOTIFY is transactional: every instance hears it after the commit, in commit order.
          notified as (select pg_notify(?, n) from json_array_elements_text(?::json) as n)
        select (select count(*) from updated)::int as updated,
@@ -244,6 +250,25 @@ class PostgresSagaTransaction implements SagaTransaction {
     return messages.map((m, i) => ({ id: ids[i].toString(), topic: m.topic, key: m.key, value: m.value, headers: m.headers ?? null }));
   }
 }
+
+/**
+ * Advisory lock key (any fixed number no other lock of this database uses) that serialises
+ * taking a commit position: held from then until the transaction ends, so positions are handed
+ * out in commit order, and a reader that sees a position sees every lower one committed or
+ * rolled back.
+ */
+export const EVENT_COMMIT_LOCK = 7_340_202_612;
+
+/**
+ * This transaction's row in saga_event_commit (its position in the feed, in commit order). It
+ * takes EVENT_COMMIT_LOCK first: the lock call sits in a subquery that cannot be flattened
+ * (offset 0), so it runs before the position's nextval in the insert above it. Written by the
+ * transaction's last saga write statement (write); only a dead-letter insert may follow it. On
+ * conflict: a transaction that writes twice keeps its first position, already taken under the lock.
+ */
+const TAKE_COMMIT_POSITION = `insert into saga_event_commit (tx_id)
+  select pg_current_xact_id() from (select pg_advisory_xact_lock(${EVENT_COMMIT_LOCK}) offset 0) as locked
+  on conflict (tx_id) do nothing`;
 
 /** Loads and row-locks sagas by id; ids sorted (lockOrder) so two transactions cannot deadlock. */
 const LOCK_SAGAS = `select id, state, version, event_seq from saga_instance

@@ -6,7 +6,8 @@ import { requireRole } from '../guards';
 import { toSagaEventType, toSagaType } from '../mappers';
 import type { SchemaDependencies } from '../schema';
 import { loadSagaStats } from '../stats';
-import { liveChangeStream, sagaChangeStream } from '../streams/saga-change-stream';
+import { crossSagaChangeStream } from '../streams/cross-saga-change-stream';
+import { sagaChangeStream } from '../streams/saga-change-stream';
 import { sagaEventStream } from '../streams/saga-event-stream';
 import { decodeFeedCursor, encodeFeedCursor, sagaFeedStream } from '../streams/saga-feed-stream';
 import { snapshotStream } from '../streams/snapshot-stream';
@@ -54,14 +55,16 @@ export function sagaSubscriptionResolvers(deps: Pick<SchemaDependencies, 'change
 
     @Authorized()
     @Subscription(() => SagaStepUpdate, {
-      description: 'Step changes across sagas (started, succeeded, failed, compensating, compensated, skipped, retried), filtered.',
+      description: 'Step changes across sagas (started, succeeded, failed, compensating, compensated, skipped, retried), filtered, from the subscription on. '
+        + 'Step events committed while the server\'s change listener was away are shown once it is back (each saga\'s in sequence order, with the saga as it is then), before the live ones; none twice. '
+        + 'Not resumable across reconnects of the client: use sagaEventFeed with a cursor for that.',
       subscribe: ({ args, context }) => {
         requireRole(context as GraphQLContext, 'viewer');
         const filter = ((args as { filter?: StepUpdateFilter }).filter ?? {}) as StepUpdateFilter;
-        // One saga: caught up after a listener outage; across sagas: live only (sagaEventFeed resumes).
+        // One saga: re-read after a listener outage; across sagas: caught up from the feed.
         return filter.sagaId
           ? sagaChangeStream(deps, filter.sagaId, capacity, stepUpdates(filter))
-          : liveChangeStream(deps.changes, capacity, stepUpdates(filter));
+          : crossSagaChangeStream(deps, { stepsOnly: true, step: filter.step }, capacity, stepUpdates(filter));
       },
     })
     sagaStepUpdated(@Arg('filter', () => StepUpdateFilter, { nullable: true }) _filter: StepUpdateFilter | undefined, @Root() update: SagaStepUpdate): SagaStepUpdate {

@@ -42,14 +42,3 @@ export function sagaChangeStream<T>(deps: SagaChangeStreamDeps, sagaId: string, 
     return unsubscribe;
   });
 }
-
-/**
- * Committed changes of every saga, mapped and filtered by `map`, live only: not resumable, so what
- * commits while the listener is away is not replayed (sagaEventFeed is the resumable cross-saga
- * stream). A subscriber that falls behind is ended with SUBSCRIBER_TOO_SLOW.
- */
-export function liveChangeStream<T>(changes: ChangeSource<CommittedSagaChange>, capacity: number, map: (change: CommittedSagaChange) => T[]): AsyncIterableIterator<T> {
-  return bufferedStream<T>({ capacity, tooSlow: () => subscriberTooSlow(capacity) }, (sink) => changes.subscribe({
-    change: (change) => { for (const item of map(change)) sink.push(item); },
-  }));
-}

@@ -2,7 +2,7 @@ import { isFeedPosition } from '../../persistence/saga-read-repository';
 import { Alarm } from '../../runtime/alarm';
 import { badInput } from '../guards';
 import { bufferedStream, subscriberTooSlow } from './subscriber-buffer';
-import type { ChangeSource, CommittedSagaChange, FeedEventRecord, FeedFilter, FeedPosition, SagaReads } from '../../runtime/ports';
+import type { ChangeSource, CommittedSagaChange, FeedEventRecord, FeedFilter, FeedPosition, LegacyFeedPosition, SagaReads } from '../../runtime/ports';
 
 export interface SagaFeedStreamDeps {
   changes: ChangeSource<CommittedSagaChange>;
@@ -11,29 +11,37 @@ export interface SagaFeedStreamDeps {
 
 const PAGE = 500;
 
+/** `c:<commit position>:<event row id>`, base64url. */
 export function encodeFeedCursor(p: FeedPosition): string {
-  return Buffer.from(`${p.txId}:${p.id}`, 'utf8').toString('base64url');
+  return Buffer.from(`c:${p.commit}:${p.id}`, 'utf8').toString('base64url');
 }
 
-export function decodeFeedCursor(cursor: string): FeedPosition {
-  const match = /^(\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match || !isFeedPosition({ txId: match[1], id: match[2] })) throw badInput('after is not a cursor this API returned', 'after');
-  return { txId: match[1], id: match[2] };
+/**
+ * A cursor this API returned: `c:<commit position>:<row id>`, or `<transaction id>:<row id>` as
+ * cursors were before commit positions (still accepted: the feed resumes exactly after it).
+ */
+export function decodeFeedCursor(cursor: string): FeedPosition | LegacyFeedPosition {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const current = /^c:(\d+):(\d+)$/.exec(text);
+  const legacy = /^(\d+):(\d+)$/.exec(text);
+  const position = current ? { commit: current[1], id: current[2] } : legacy ? { txId: legacy[1], id: legacy[2] } : null;
+  if (!position || !isFeedPosition(position)) throw badInput('after is not a cursor this API returned', 'after');
+  return position;
 }
 
 /**
  * The cross-saga feed after a position, page by page from storage at the subscriber's pace (so it
  * never overflows its buffer); when there is nothing new it waits for a commit notice, a resync
- * or a second (older transactions finish without a notice of their own).
+ * or a second (the fallback should a notice not come, e.g. one an older release did not send).
  */
-export function sagaFeedStream(deps: SagaFeedStreamDeps, filter: FeedFilter, after: FeedPosition | null, capacity: number): AsyncIterableIterator<FeedEventRecord> {
+export function sagaFeedStream(deps: SagaFeedStreamDeps, filter: FeedFilter, after: FeedPosition | LegacyFeedPosition | null, capacity: number): AsyncIterableIterator<FeedEventRecord> {
   const tooSlow = (last?: FeedEventRecord) => subscriberTooSlow(capacity, { resumeAfter: last ? encodeFeedCursor(last.position) : null });
   return bufferedStream<FeedEventRecord>({ capacity, tooSlow }, (sink) => {
     // A notice or stop that arrives during a read rings the alarm, and the sleep below returns at once.
     const alarm = new Alarm();
     const unsubscribe = deps.changes.subscribe({ change: () => alarm.wake(), resync: () => alarm.wake() });
     void (async () => {
-      let position = after;
+      let position: FeedPosition | LegacyFeedPosition | null = after;
       try {
         while (!sink.closed) {
           const page = await deps.reads.feed(position, filter, PAGE);

@@ -35,9 +35,8 @@ export class SagaEvent {
   createdAt: Date = new Date();
 
   /**
-   * The writing transaction's id. The cross-saga stream reads in (txId, id) order and only up to
-   * the oldest transaction still running, so a resumed reader never skips an event that a slower
-   * transaction commits later.
+   * The writing transaction's id: the key of its commit position (saga_event_commit), by which
+   * the cross-saga feed is ordered. Also what legacy feed cursors (txId, id) name.
    */
   @Property({ type: 'string', columnType: 'xid8', defaultRaw: 'pg_current_xact_id()' })
   txId?: string;

@@ -9,6 +9,7 @@ import { Migration20261126020000 } from './Migration20261126020000';
 import { Migration20261126040000 } from './Migration20261126040000';
 import { Migration20261126050000 } from './Migration20261126050000';
 import { Migration20261201080000 } from './Migration20261201080000';
+import { Migration20261202100000 } from './Migration20261202100000';
 import { Migration20261202110000 } from './Migration20261202110000';
 import { Migration20261202120000 } from './Migration20261202120000';
 
@@ -24,6 +25,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261126040000', class: Migration20261126040000 },
   { name: 'Migration20261126050000', class: Migration20261126050000 },
   { name: 'Migration20261201080000', class: Migration20261201080000 },
+  { name: 'Migration20261202100000', class: Migration20261202100000 },
   { name: 'Migration20261202110000', class: Migration20261202110000 },
   { name: 'Migration20261202120000', class: Migration20261202120000 },
 ];

@@ -21,6 +21,11 @@ export interface SagaEventRecord {
   detail: Record<string, unknown>;
   actor: string;
   createdAt: Date;
+  /**
+   * The writing transaction's commit position (FeedPosition.commit), where a read returns it
+   * (eventsBetween); null for an event whose transaction has no commit row.
+   */
+  commit?: string | null;
 }
 
 /** What `sagas(filter)` narrows by; every condition maps to an indexed column of saga_instance. */
@@ -77,8 +82,17 @@ export interface OutboxLocation {
   publishedAt: Date | null;
 }
 
-/** A position in the cross-saga feed: the writing transaction's id, then the row id. */
+/**
+ * A position in the cross-saga feed: the writing transaction's commit position (its place in
+ * commit order), then the event's row id.
+ */
 export interface FeedPosition {
+  commit: string;
+  id: string;
+}
+
+/** A position as cursors gave it before commit positions: the writing transaction's id, then the row id. */
+export interface LegacyFeedPosition {
   txId: string;
   id: string;
 }
@@ -89,6 +103,8 @@ export interface FeedFilter {
   eventTypes?: string[];
   step?: string;
   sagaStatuses?: string[];
+  /** Only events of a step (step not null). */
+  stepsOnly?: boolean;
 }
 
 export interface FeedEventRecord extends SagaEventRecord {
@@ -110,8 +126,10 @@ export interface SagaReads {
   stats(since: Date): Promise<SagaStatsRow>;
   /** Event logs of several sagas (after a sequence number, oldest first). */
   eventsOf(sagaIds: string[], afterSeq?: number, limitPerSaga?: number): Promise<Map<string, SagaEventRecord[]>>;
-  /** The cross-saga event feed after a position, oldest first, never past a transaction still running. */
-  feed(after: FeedPosition | null, filter: FeedFilter, limit: number): Promise<FeedEventRecord[]>;
+  /** The cross-saga event feed after a position, in commit order (so each saga's in sequence order). */
+  feed(after: FeedPosition | LegacyFeedPosition | null, filter: FeedFilter, limit: number): Promise<FeedEventRecord[]>;
+  /** The feed's end now: a position after every event committed so far. */
+  feedHead(): Promise<FeedPosition>;
   /** Per saga: where the latest copy of each outbox message went, by eventId. */
   outboxLocations(sagaIds: string[]): Promise<Map<string, Map<string, OutboxLocation>>>;
   /** One saga's events with sequence in (afterSeq, toSeq]: what a change notice announced. */

@@ -73,6 +73,8 @@ describe('the GraphQL edge: the same rules on HTTP and graphql-ws, costs that ma
         const cases: [string, Record<string, unknown>][] = [
           [feed, { after: feedCursor('99999999999999999999999:1') }],
           [feed, { after: feedCursor('1:99999999999999999999') }],
+          [feed, { after: feedCursor('c:9223372036854775808:1') }],
+          [feed, { after: feedCursor('c:1:') }],
           [feed, { filter: { sagaType: 'order\u0000' } }],
           ['subscription { sagaEventFeed(filter: { step: "x\\u0000y" }) { cursor } }', {}],
           ['query($after: String) { auditLog(after: $after) { hasNextPage } }', { after: feedCursor('1|x') }],

@@ -11,6 +11,7 @@ import { eventually, uniqueName } from '../../helpers/services';
 
 const SAGA_EVENTS = 'subscription ($sagaId: ID!) { sagaEvents(sagaId: $sagaId, afterSequence: 0) { sequence type } }';
 const SAGA_UPDATED = 'subscription ($id: ID!) { sagaUpdated(id: $id) { saga { version } events { sequence } } }';
+const STEP_UPDATES = 'subscription { sagaStepUpdated { sagaId event { sequence step } } }';
 
 /** Everything a subscription sends, kept until the test looks. */
 function collect<T>(client: Client, query: string, variables: Record<string, unknown>) {
@@ -33,7 +34,8 @@ async function ready(url: string): Promise<{ status: number; body: Record<string
  * The LISTEN connection across a PostgreSQL outage of a few seconds, on a cluster of the test's
  * own: live subscriptions, old and new, get changes again afterwards, the resumable sagaEvents
  * stream shows no gap (changes committed before the listener is back included), and /ready
- * reports the listener while it is away.
+ * reports the listener while it is away. With only the LISTEN connection away (the database up),
+ * sagaStepUpdated across sagas shows the step events committed meanwhile once it is back.
  */
 describe('live streams across a PostgreSQL outage', () => {
   let pg: OwnPostgres;
@@ -70,14 +72,27 @@ describe('live streams across a PostgreSQL outage', () => {
     }
   };
 
-  it('reconnects, catches up, and says so in /ready', async () => {
-    // Nobody answers ReserveInventory: the saga waits there, and each retryStep is one change.
+  /** A saga nobody answers ReserveInventory for: it waits there, and each retryStep is one change. */
+  const waitingSaga = async (customerId: string) => {
     const started = await postGraphQL(service.url, StartSagaDocument, { input: {
-      customerId: 'outage-1', currency: 'EUR', totalAmount: '20.00', paymentMethod: 'CREDIT_CARD', idempotencyKey: randomUUID(),
+      customerId, currency: 'EUR', totalAmount: '20.00', paymentMethod: 'CREDIT_CARD', idempotencyKey: randomUUID(),
       items: [{ productId: randomUUID(), sku: 'SKU-1', quantity: 2, unitPrice: '10.00' }],
     } }, bearer('operator'));
     expect(started.body.errors).toBeUndefined();
-    const sagaId = started.body.data!.startSaga.id as string;
+    return started.body.data!.startSaga.id as string;
+  };
+  const stepSeqs = async (sagaId: string, after: number) => {
+    const sql = new PgClient({ connectionString: pg.url });
+    await sql.connect();
+    try {
+      return (await sql.query<{ seq: number }>('select seq from saga_event where saga_id = $1 and seq > $2 and step is not null order by seq', [sagaId, after])).rows.map((r) => r.seq);
+    } finally {
+      await sql.end();
+    }
+  };
+
+  it('reconnects, catches up, and says so in /ready', async () => {
+    const sagaId = await waitingSaga('outage-1');
 
     const old = wsClient(service.url, wsAuth('viewer'));
     clients.push(old);
@@ -120,4 +135,53 @@ describe('live streams across a PostgreSQL outage', () => {
     expect(during.body.listener).toBe(false);
     expect(after.body.listener).toBe(true);
   }, 180000);
+
+  /** A statement on the cluster's template1, so it works while the service's database refuses connections. */
+  const admin = async (text: string) => {
+    const url = new URL(pg.url);
+    url.pathname = '/template1';
+    const sql = new PgClient({ connectionString: url.toString() });
+    await sql.connect();
+    try {
+      return (await sql.query(text)).rows;
+    } finally {
+      await sql.end();
+    }
+  };
+
+  it('shows a cross-saga sagaStepUpdated subscriber the step events committed while the listener was away', async () => {
+    const sagaId = await waitingSaga('outage-2');
+    const client = wsClient(service.url, wsAuth('viewer'));
+    clients.push(client);
+    const from = await eventSeq(sagaId);
+    const steps = collect<{ sagaStepUpdated: { sagaId: string; event: { sequence: number } } }>(client, STEP_UPDATES, {});
+    const seen = () => steps.items.filter((u) => u.sagaStepUpdated.sagaId === sagaId).map((u) => u.sagaStepUpdated.event.sequence);
+    await sleep(300); // registered
+    await change(sagaId, 'before the outage');
+    await eventually(() => (seen().length > 0 ? true : undefined), 20000, 'a live step update before the outage');
+
+    // Only the LISTEN connections go away: the database refuses new connections and their
+    // backends are ended, while the pools' open connections go on committing.
+    const database = new URL(pg.url).pathname.slice(1);
+    const listening = `select pid from pg_stat_activity where datname = '${database}' and query ilike 'listen saga_changes%'`;
+    await admin(`alter database "${database}" allow_connections false`);
+    try {
+      await admin(`select pg_terminate_backend(pid) from (${listening}) l`);
+      await eventually(async () => ((await ready(service.url)).body.listener === false ? true : undefined), 20000, '/ready to report the listener away');
+      await change(sagaId, 'while the listener is away');
+      await change(sagaId, 'again while the listener is away');
+      // Nobody listened when they committed, so no notice of them reached the service.
+      expect(await admin(listening)).toEqual([]);
+    } finally {
+      await admin(`alter database "${database}" allow_connections true`);
+    }
+    await eventually(async () => ((await ready(service.url).catch(() => undefined))?.status === 200 ? true : undefined), 60000, '/ready to be 200 again');
+    await change(sagaId, 'after the reconnect');
+
+    const expected = await stepSeqs(sagaId, from);
+    await eventually(() => (seen().length >= expected.length ? true : undefined), 20000, `sagaStepUpdated to show step events ${expected.join(', ')}`)
+      .catch(() => undefined);
+    expect(seen()).toEqual(expected);
+    expect(steps.errors).toEqual([]);
+  }, 120000);
 });

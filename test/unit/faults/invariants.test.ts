@@ -4,7 +4,8 @@
  */
 import { Ledger } from '../../../src/participants';
 import { buildOrder } from '../../../src/participants/order';
-import { exactlyOneOutcome, noEffectTwice, noSagaStuck, nothingLeftCharged, readyTellsTheTruth, type Evidence } from '../../faults/harness/invariants';
+import { exactlyOneOutcome, noEffectTwice, noSagaStuck, nothingLeftCharged, readyTellsTheTruth, streamComplete, type Evidence } from '../../faults/harness/invariants';
+import type { HealthySubscriber } from '../../faults/harness/subscribers';
 import { ORDER_MIX, type PlacedOrder } from '../../faults/harness/order-stream';
 
 const success = ORDER_MIX.find((k) => k.name === 'success')!;
@@ -36,13 +37,20 @@ describe('fault suite invariants', () => {
     expect(result.violations.join('\n')).toContain(lost.orderId);
   });
 
-  it('an order that timed out is a wrong outcome: the suite\'s step timeouts outlive every fault', () => {
+  it('an order that timed out is a wrong outcome unless it ran while a dependency was down', () => {
     const ledger = new Ledger();
-    const order = placed();
-    ledger.record(order.orderId).outcomes = 1;
-    ledger.record(order.orderId).outcome = { result: 'CANCELLED', status: 'TIMED_OUT', reason: 'timeout' };
-    const result = exactlyOneOutcome(evidence(ledger, [order]), new Map([saga(order.orderId, 'TIMED_OUT')]));
-    expect(result.violations.join('\n')).toContain(`ended TIMED_OUT, expected ${success.expected}`);
+    const [during, after] = [placed(), placed()];
+    after.placedAt = 30_000;
+    for (const o of [during, after]) {
+      ledger.record(o.orderId).outcomes = 1;
+      ledger.record(o.orderId).outcome = { result: 'CANCELLED', status: 'TIMED_OUT', reason: 'timeout' };
+    }
+    const sagas = new Map([saga(during.orderId, 'TIMED_OUT'), saga(after.orderId, 'TIMED_OUT')]);
+    const noOutage = exactlyOneOutcome(evidence(ledger, [during, after]), sagas);
+    expect(noOutage.violations).toHaveLength(2);
+    const window = { readyMustDrop: true, liveStepsMustBeComplete: false, downFrom: 0, downTo: 20_000, endedAt: 20_000 };
+    const outage = exactlyOneOutcome(evidence(ledger, [during, after], { window }), sagas);
+    expect(outage.violations).toEqual([`success order ${after.orderId}: ended TIMED_OUT, expected ${success.expected}`]);
   });
 
   it('a second charge for one payment part is an effect applied twice', () => {
@@ -78,5 +86,21 @@ describe('fault suite invariants', () => {
     expect(lying.violations).toHaveLength(3);
     const truthful = readyTellsTheTruth(evidence(new Ledger(), [], { window, readySamples: [sample(6_000, 503), sample(8_000, 503)], finalReady: [sample(21_000, 200)] }));
     expect(truthful.violations).toEqual([]);
+  });
+
+  it("a saga whose feed events came out of sequence order breaks the stream invariant, and is counted", async () => {
+    const [inOrder, reordered] = [placed(), placed()];
+    const sagas = new Map([saga(inOrder.orderId, 'COMPLETED'), saga(reordered.orderId, 'COMPLETED')]);
+    const rows = [inOrder, reordered].flatMap((o) => [1, 2, 3].map((seq) => ({ saga_id: `saga-${o.orderId}`, seq, step: null, type: 'STEP_STARTED' })));
+    const subscriber = {
+      feed: new Map([[`saga-${inOrder.orderId}`, [1, 2, 3]], [`saga-${reordered.orderId}`, [1, 3, 2]]]),
+      steps: new Map(), errors: [], reconnects: 0, connectedAt: 0,
+    } as unknown as HealthySubscriber;
+    const db = { query: async () => ({ rows }) } as unknown as Evidence['db'];
+    const result = await streamComplete(evidence(new Ledger(), [inOrder, reordered], { db, subscriber, window: { readyMustDrop: false, liveStepsMustBeComplete: false, endedAt: Date.now() } }), sagas);
+    expect(result.reorderedSagas).toBe(1);
+    expect(result.missingSagas).toBe(0);
+    expect(result.violations.join('\n')).toContain(`saga-${reordered.orderId}: out of sequence order (1, 3, 2)`);
+    expect(result.violations.join('\n')).not.toContain(`saga-${inOrder.orderId}`);
   });
 });

@@ -77,6 +77,9 @@ describe('cursor positions', () => {
     expect(isFeedPosition({ txId: '18446744073709551616', id: '1' })).toBe(false);
     expect(isFeedPosition({ txId: '1', id: '9223372036854775808' })).toBe(false);
     expect(isFeedPosition({ txId: '1', id: '-1' })).toBe(false);
+    expect(isFeedPosition({ commit: '9223372036854775807', id: '9223372036854775807' })).toBe(true);
+    expect(isFeedPosition({ commit: '9223372036854775808', id: '1' })).toBe(false);
+    expect(isFeedPosition({ commit: '1', id: '1.5' })).toBe(false);
   });
 
   it('accepts only instants PostgreSQL reads as the same instant', () => {
