@@ -30,7 +30,7 @@ export async function serveHttp(config: Config, logger: Logger, parts: HttpParts
   app.get('/ready', async (_req, res) => {
     const [databaseUp, brokerUp] = await Promise.all([isDatabaseHealthy(database.pool), transport.isHealthy()]);
     // A partition whose batches keep failing is not ready either (runtime/consumer-health.ts).
-    const consumer = runtime.orchestrator.health.report();
+    const consumer = await runtime.orchestrator.healthReport();
     // Without its LISTEN connections this instance's subscriptions hear nothing (they reconnect by themselves).
     const listener = changes.listening && bulkProgress.listening;
     const ready = databaseUp && brokerUp && consumer.ready && listener;

@@ -254,6 +254,10 @@ export class HttpParticipantTransport implements MessageTransport {
     return this.inner.isHealthy();
   }
 
+  async committedOffsets(groupId: string, topics: string[]): Promise<Map<string, bigint>> {
+    return this.inner.committedOffsets ? this.inner.committedOffsets(groupId, topics) : new Map();
+  }
+
   async close(): Promise<void> {
     for (const route of this.routes.values()) route.breaker.shutdown();
     await this.inner.close();

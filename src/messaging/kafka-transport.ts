@@ -239,6 +239,14 @@ export class KafkaTransport implements MessageTransport {
     };
   }
 
+  async committedOffsets(groupId: string, topics: string[]): Promise<Map<string, bigint>> {
+    await this.connect();
+    const found = await withTimeout(this.admin.fetchOffsets({ groupId, topics }), 2000);
+    const offsets = new Map<string, bigint>();
+    for (const t of found) for (const p of t.partitions) if (/^\d+$/.test(p.offset)) offsets.set(`${t.topic}/${p.partition}`, BigInt(p.offset));
+    return offsets;
+  }
+
   async isHealthy(): Promise<boolean> {
     try {
       await this.connect();

@@ -40,6 +40,12 @@ export class PrefixedTransport implements MessageTransport {
     return this.inner.isHealthy();
   }
 
+  async committedOffsets(groupId: string, topics: string[]): Promise<Map<string, bigint>> {
+    if (!this.inner.committedOffsets) return new Map();
+    const found = await this.inner.committedOffsets(groupId, topics.map((t) => this.out(t)));
+    return new Map([...found].map(([key, offset]) => [this.in(key), offset]));
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

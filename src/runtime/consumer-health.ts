@@ -12,6 +12,8 @@ export interface FailingPartition {
   since: string;
   /** When the last one happened (ISO-8601). */
   lastFailedAt: string;
+  /** First offset of the batch that failed last. */
+  offset?: string;
 }
 
 /** What GET /ready reports about consuming. */
@@ -27,7 +29,9 @@ export interface ConsumerHealthReport {
  * failures, so what shows here is a partition that cannot move: the database down, a bug.
  * A failing partition is redelivered within seconds (kafkajs retries with back-off up to 30 s);
  * one not failed for `forgetAfterMs` has moved to another member in a rebalance (or recovered
- * there) and is no longer this instance's to report.
+ * there) and is no longer this instance's to report. A partition the group has consumed past
+ * the failed batch since (this member lost it and got it back, after another member did the
+ * work) has nothing left to fail on: `forgetConsumedPast` drops it.
  */
 export class ConsumerHealth {
   private readonly partitions = new Map<string, FailingPartition>();
@@ -48,7 +52,7 @@ export class ConsumerHealth {
     this.partitions.delete(`${topic}/${partition}`);
   }
 
-  failed(topic: string, partition: number, error: unknown): void {
+  failed(topic: string, partition: number, error: unknown, offset?: string): void {
     const key = `${topic}/${partition}`;
     const known = this.partitions.get(key);
     const message = printable(error instanceof Error ? error.message : String(error)).slice(0, 300);
@@ -57,8 +61,25 @@ export class ConsumerHealth {
       known.failures += 1;
       known.error = message;
       known.lastFailedAt = now;
+      known.offset = offset;
     } else {
-      this.partitions.set(key, { topic, partition, failures: 1, error: message, since: now, lastFailedAt: now });
+      this.partitions.set(key, { topic, partition, failures: 1, error: message, since: now, lastFailedAt: now, offset });
+    }
+  }
+
+  /** Drops failing partitions whose group offset is past the batch that failed (read from `committed`; kept if that read fails). */
+  async forgetConsumedPast(committed: (topics: string[]) => Promise<Map<string, bigint>>): Promise<void> {
+    const failing = [...this.partitions.entries()].filter(([, p]) => p.failures >= this.failuresBeforeUnready && p.offset !== undefined);
+    if (failing.length === 0) return;
+    let offsets: Map<string, bigint>;
+    try {
+      offsets = await committed([...new Set(failing.map(([, p]) => p.topic))]);
+    } catch {
+      return;
+    }
+    for (const [key, p] of failing) {
+      const next = offsets.get(key);
+      if (next !== undefined && next > BigInt(p.offset!) && this.partitions.get(key) === p) this.partitions.delete(key);
     }
   }
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import type { MessageTransport, OutboxPublisher, Subscription, TopicPartition } from './ports';
-import { ConsumerHealth } from './consumer-health';
+import { ConsumerHealth, type ConsumerHealthReport } from './consumer-health';
 import type { Poller } from './poller';
 import type { SagaProcessor } from './processor/saga-processor';
 import { TimerPoller } from './timer-poller';
@@ -57,12 +57,19 @@ export class Orchestrator {
         await processor.handleBatch(batch);
       } catch (error) {
         // Thrown only when nothing could commit (the database unavailable, say): redelivered later.
-        this.health.failed(topic, partition, error);
+        this.health.failed(topic, partition, error, batch[0].offset);
         this.options.logger.warn({ err: error, topic, partition }, 'consumed batch failed; it will be redelivered');
         throw error;
       }
       this.health.succeeded(topic, partition);
     });
+  }
+
+  /** What GET /ready reports about consuming, with partitions the group has consumed past since they failed here left out. */
+  async healthReport(): Promise<ConsumerHealthReport> {
+    const { transport, groupId } = this.options;
+    if (transport.committedOffsets) await this.health.forgetConsumedPast((topics) => transport.committedOffsets!(groupId, topics));
+    return this.health.report();
   }
 
   /** A commit here armed a timer due at `dueAtMs` (SagaProcessor's onTimerArmed). */

@@ -81,5 +81,11 @@ export interface MessageTransport {
   ensureTopics(topics: string[]): Promise<void>;
   /** True when the broker answers; used by GET /ready. */
   isHealthy(): Promise<boolean>;
+  /**
+   * The group's committed offsets (the next offset to read), keyed `topic/partition`, for the
+   * partitions that have one; GET /ready uses them to tell a partition that failed here from one
+   * the group has consumed past since. Optional: transports without groups leave it out.
+   */
+  committedOffsets?(groupId: string, topics: string[]): Promise<Map<string, bigint>>;
   close(): Promise<void>;
 }

@@ -30,6 +30,20 @@ describe('KafkaTransport on the real broker', () => {
     expect(receipts.map((r) => r.offset)).toEqual(received.map((m) => m.offset));
   });
 
+  it('reads the group\'s committed offsets (after a stop commits what was consumed), none for a partition never committed', async () => {
+    const topic = uniqueName('committed');
+    const groupId = uniqueName('group');
+    await transport.ensureTopics([topic]);
+    expect(await transport.committedOffsets(groupId, [topic])).toEqual(new Map());
+    const receipts = await transport.publish([{ topic, key: 'k', value: 'a' }, { topic, key: 'k', value: 'b' }]);
+    let seen = 0;
+    const subscription = await transport.subscribe({ groupId, topics: [topic] }, async (batch) => { seen += batch.length; });
+    await eventually(() => (seen >= 2 ? true : undefined), 30000, 'two messages');
+    await subscription.stop();
+    const { partition, offset } = receipts[1];
+    expect(await transport.committedOffsets(groupId, [topic])).toEqual(new Map([[`${topic}/${partition}`, BigInt(offset) + 1n]]));
+  });
+
   it('merges publishes made while one is in flight, and still tells each caller where its own messages landed', async () => {
     const topic = uniqueName('merged');
     await transport.ensureTopics([topic]);

@@ -51,4 +51,32 @@ describe('consumer health per topic-partition', () => {
     health.retain([]);
     expect(health.report()).toEqual({ ready: true, failing: [] });
   });
+
+  it('forgets a failing partition the group has consumed past the failed batch since, and keeps one it has not', async () => {
+    const health = new ConsumerHealth(1);
+    health.failed('t', 0, new Error('x'), '40');
+    health.failed('t', 1, new Error('x'), '7');
+    health.failed('u', 0, new Error('x'), '3');
+    const asked: string[][] = [];
+    await health.forgetConsumedPast(async (topics) => {
+      asked.push(topics);
+      return new Map([['t/0', 41n], ['t/1', 7n]]);
+    });
+    expect(asked).toEqual([['t', 'u']]);
+    // t/0 moved past offset 40; t/1 is still at the failed batch; u/0 has no committed offset.
+    expect(health.report().failing.map((p) => `${p.topic}/${p.partition}`)).toEqual(['t/1', 'u/0']);
+  });
+
+  it('keeps every failing partition when the committed offsets cannot be read, and asks nothing when none fails', async () => {
+    const health = new ConsumerHealth(2);
+    let asked = 0;
+    const committed = async () => { asked += 1; throw new Error('broker down'); };
+    health.failed('t', 0, new Error('x'), '5');
+    await health.forgetConsumedPast(committed);
+    expect(asked).toBe(0);
+    health.failed('t', 0, new Error('x'), '5');
+    await health.forgetConsumedPast(committed);
+    expect(asked).toBe(1);
+    expect(health.report().ready).toBe(false);
+  });
 });
