@@ -108,7 +108,7 @@ function insertSql(rows: number): string {
   });
   const endedMs = `case when status not in ('RUNNING', 'COMPENSATING', 'COMPENSATION_FAILED') then start_ms + duration_ms end`;
   const state = obj({
-    id: S('id'), definitionName: L('order'), definitionVersion: L(1), orderId: S('order_id'), correlationId: S(`md5(i || 'c')::uuid`),
+    id: S('id'), definitionName: L('order'), definitionVersion: L(1), businessKey: S('order_id'), correlationId: S(`md5(i || 'c')::uuid`),
     status: S('status'), failureStatus: S('failure_status'), failureReason: S('last_error'), currentStep: S('current_step'),
     data: obj({
       orderId: S('order_id'), customerId: S('customer_id'), orderNumber: S(`'ORD-' || lpad(i::text, 8, '0')`), currency: L('EUR'),
@@ -124,10 +124,10 @@ function insertSql(rows: number): string {
   });
   const part = (amount: string) => obj({ paymentMethod: S('m'), amount: S(amount) });
   return `
-insert into saga_instance (id, type, definition_version, order_id, customer_id, status, current_step, state,
+insert into saga_instance (id, type, definition_version, business_key, order_id, customer_id, status, current_step, state,
   total_amount, final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at,
   payment_methods, failed_step)
-select id, 'order', 1, order_id, customer_id, status, current_step,
+select id, 'order', 1, order_id::text, order_id, customer_id, status, current_step,
   (${sqlText(state)})::json,
   total, total, 'EUR', last_error, 3 + coalesce(fs, 3), 6 + 2 * coalesce(fs, 3),
   created_at, created_at + duration_ms * interval '1 millisecond',

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { canonical, flatten, placeholderResolver, readSeed, SeedConfigError, type SeedLayer } from './config-seed';
 import { parseApiKeySpec } from './graphql/api-key-spec';
 import { parseHttpRoutes, parseServiceUrls } from './messaging/http/routes';
+// The registered sagas' participant commands: a route naming another topic is refused as configuration.
+import { SAGA_HTTP_COMMANDS } from './sagas';
 
 /** A flag from the environment (`true`/`false`) or from YAML (a boolean). */
 const flag = (fallback: boolean) => z.union([z.boolean(), z.enum(['true', 'false'])]).default(fallback).transform((v) => v === true || v === 'true');
@@ -91,7 +93,7 @@ const configSchema = z.object({
     /** Commands sent to a participant over HTTP instead of Kafka: `command-topic=url,...`, parsed here once. */
     routes: z.string().default('').transform((v, ctx) => {
       try {
-        return parseHttpRoutes(v);
+        return parseHttpRoutes(v, SAGA_HTTP_COMMANDS);
       } catch (e) {
         ctx.addIssue({ code: 'custom', message: (e as Error).message });
         return z.NEVER;

@@ -9,7 +9,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import type { Client } from 'pg';
-import { INBOUND_TOPICS, TOPICS } from '../../src/messaging/contract';
+import { INBOUND_TOPICS, TOPICS } from '../../src/sagas/order/contract';
 import type { BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription } from '../../src/runtime/ports';
 import { summarize, type Summary } from './stats';
 import { now } from './run-support';

@@ -1,6 +1,6 @@
 /** The load generator (OrderCreated at a fixed rate or as fast as acks come) and the outcome observer. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TOPICS, type OrderCreated } from '../../src/messaging/contract';
+import { TOPICS, type OrderCreated } from '../../src/sagas/order/contract';
 import type { MessageTransport, Subscription } from '../../src/runtime/ports';
 import { buildOrder } from '../../src/participants/order';
 import type { OrderKind } from './mix';

@@ -1,7 +1,6 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { fingerprintsOf } from '../core';
-import type { OrderCreated } from '../messaging/contract';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { createMetrics, type PrometheusMetrics } from '../metrics/prometheus';
 import { MessageRetention } from '../persistence/message-retention';
@@ -11,7 +10,8 @@ import { Orchestrator } from '../runtime/orchestrator';
 import type { MessageTransport } from '../runtime/ports';
 import { SagaProcessor } from '../runtime/processor/saga-processor';
 import { retentionPruner } from '../runtime/retention-pruner';
-import { ORDER_STEPS, createSagaRegistry, orderSagaData } from '../sagas';
+import type { AnySagaModule } from '../runtime/ports';
+import { registerSagas, type RegisteredSagas } from '../runtime/registered-sagas';
 import type { Database } from './database';
 
 export interface SagaRuntime {
@@ -19,32 +19,32 @@ export interface SagaRuntime {
   processor: SagaProcessor;
   relay: OutboxRelay;
   metrics: PrometheusMetrics;
-  registry: ReturnType<typeof createSagaRegistry>;
+  registry: RegisteredSagas['registry'];
+  sagas: RegisteredSagas;
   /** The fingerprint of every registered definition, by name@version; each new saga stores its own. */
   fingerprints: ReadonlyMap<string, string>;
 }
 
 /**
- * The saga runtime on a database and a transport: the registered sagas with their configured
- * options, the processor on the PostgreSQL store (the engine pool), the outbox relay, retention and the
- * orchestrator that drives them (not started yet).
+/**
+ * The saga runtime on a database and a transport: the registered saga modules with their
+ * configured options, the processor on the PostgreSQL store (the engine pool), the outbox relay,
+ * retention and the orchestrator that drives them (not started yet).
  */
-export function createSagaRuntime(config: Config, database: Pick<Database, 'pool' | 'orm'>, transport: MessageTransport, logger: Logger): SagaRuntime {
+export function createSagaRuntime(
+  config: Config, database: Pick<Database, 'pool' | 'orm'>, transport: MessageTransport, logger: Logger, modules: readonly AnySagaModule[],
+): SagaRuntime {
   const { saga } = config;
-  const registry = createSagaRegistry({
-    couponPolicy: saga.couponPolicy,
-    timeoutsMs: Object.fromEntries(ORDER_STEPS.map((step) => [step, saga.stepTimeoutMs])),
-    retry: { maxAttempts: saga.maxAttempts, initialBackoffMs: saga.initialBackoffMs, maxBackoffMs: saga.maxBackoffMs },
-  });
+  const sagas = registerSagas(modules, config);
+  const { registry, wire, triggers } = sagas;
   const fingerprints = fingerprintsOf(registry.list());
-  const order = registry.latest('order');
-  if (!order) throw new Error('the order saga definition is missing from the registry');
   const metrics = createMetrics();
   const relay = new OutboxRelay(new PostgresOutboxStore(database.pool), transport, logger, metrics);
   const processor = new SagaProcessor({
-    store: new PostgresSagaStore(database.pool, fingerprints),
+    store: new PostgresSagaStore(database.pool, fingerprints, sagas.searchKeys),
     registry,
-    triggers: { OrderCreated: { definition: order, data: (m) => orderSagaData(m as OrderCreated) } },
+    wire,
+    triggers,
     logger,
     metrics,
     // Live subscribers hear of commits through PostgreSQL (persistence/change-listener.ts);
@@ -59,6 +59,6 @@ export function createSagaRuntime(config: Config, database: Pick<Database, 'pool
     metrics.retentionPruned.inc({ table: 'inbox_message' }, pruned.inbox);
     metrics.retentionPruned.inc({ table: 'outbox_message' }, pruned.outbox);
   });
-  const orchestrator = new Orchestrator({ transport, processor, relay, retention, groupId: config.kafka.groupId, logger });
-  return { orchestrator, processor, relay, metrics, registry, fingerprints };
+  const orchestrator = new Orchestrator({ topics: wire.inbound, transport, processor, relay, retention, groupId: config.kafka.groupId, logger });
+  return { orchestrator, processor, relay, metrics, registry, sagas, fingerprints };
 }

@@ -13,6 +13,8 @@ import { serveHttp } from './http';
 import { createSagaRuntime, type SagaRuntime } from './runtime';
 import { startConfiguredTracing } from './tracing';
 import { createTransport } from './transport';
+import type { AnySagaModule } from '../runtime/ports';
+import { SAGA_MODULES } from '../sagas';
 
 export interface RunningService {
   url: string;
@@ -25,9 +27,10 @@ export interface RunningService {
 /**
  * The composition root: builds the adapters the configuration asks for (tracing, an external or
  * embedded database, Kafka or the in-process bus, discovery), hands them to the saga runtime and
- * the GraphQL control plane, and serves HTTP. `stop` undoes it in reverse order.
+ * the GraphQL control plane, and serves HTTP. `stop` undoes it in reverse order. `sagaModules`:
+ * the sagas it runs (src/sagas/index.ts; a test build adds its own).
  */
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+export async function startService(config: Config, logger: Logger, sagaModules: readonly AnySagaModule[] = SAGA_MODULES): Promise<RunningService> {
   const cleanups = new Cleanups(logger);
   const stop = () => cleanups.runAll();
   try {
@@ -38,11 +41,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
     const discovery = createDiscovery(config, logger);
     cleanups.add('discovery', () => discovery.stop());
-    const transports = createTransport(config, logger, discovery.services);
+    const transports = createTransport(config, logger, discovery.services, sagaModules);
     const { transport } = transports;
     cleanups.add('transport', () => transport.close());
 
-    const runtime = createSagaRuntime(config, database, transport, logger);
+    const runtime = createSagaRuntime(config, database, transport, logger, sagaModules);
     // Before consuming: sagas in use must find the definition they started with.
     await checkRegisteredDefinitions(runtime.registry, runtime.fingerprints, new PostgresDefinitionCatalog(database.orm), logger);
     await runtime.orchestrator.start();

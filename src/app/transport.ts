@@ -5,7 +5,8 @@ import { HttpParticipantTransport } from '../messaging/http-participant-transpor
 import { InProcessTransport } from '../messaging/in-process-transport';
 import { KafkaTransport } from '../messaging/kafka-transport';
 import { PrefixedTransport } from '../messaging/prefixed-transport';
-import type { MessageTransport } from '../runtime/ports';
+import { wireOf } from '../messaging/contract';
+import type { AnySagaModule, MessageTransport } from '../runtime/ports';
 
 export interface Transports {
   /** What the runtime and the simulators publish and consume through. */
@@ -18,7 +19,7 @@ export interface Transports {
  * Kafka when brokers are configured, else the in-process bus; under the topic prefix if one is
  * set; with the participants that PARTICIPANT_HTTP_ROUTES names called over HTTP instead.
  */
-export function createTransport(config: Config, logger: Logger, services: ServiceDirectory | undefined): Transports {
+export function createTransport(config: Config, logger: Logger, services: ServiceDirectory | undefined, sagaModules: readonly AnySagaModule[]): Transports {
   const broker: MessageTransport = config.kafka.brokers
     ? new KafkaTransport({
       brokers: config.kafka.brokers.split(','), clientId: config.kafka.clientId, logger,
@@ -28,8 +29,10 @@ export function createTransport(config: Config, logger: Logger, services: Servic
   const prefixed = config.kafka.topicPrefix ? new PrefixedTransport(broker, config.kafka.topicPrefix) : broker;
   const http = config.participantHttp;
   if (Object.keys(http.routes).length === 0) return { transport: prefixed };
+  const wire = wireOf(sagaModules.map((m) => m.contract));
   const httpParticipants = new HttpParticipantTransport({
-    inner: prefixed, routes: http.routes, logger, timeoutMs: http.timeoutMs, retries: http.retries, services,
+    inner: prefixed, routes: http.routes, logger,
+    commands: Object.assign({}, ...sagaModules.map((m) => m.httpCommands)), topicOf: (eventType) => wire.topicOf(eventType), timeoutMs: http.timeoutMs, retries: http.retries, services,
     breaker: { errorThresholdPercentage: http.breakerErrorPercent, resetTimeout: http.breakerResetMs, volumeThreshold: http.breakerVolume },
   });
   return { transport: httpParticipants, httpParticipants };

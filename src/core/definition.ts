@@ -127,6 +127,8 @@ export interface StepDefinition<D> {
 export interface SagaDefinition<D> {
   name: string;
   version: number;
+  /** The envelope field of its messages that carries the saga's business key (e.g. `orderId`). */
+  businessKeyField: string;
   steps: StepDefinition<D>[];
   /** Sent when every step succeeded (e.g. OrderApproved). */
   onCompleted(data: D): CommandSpec[];

@@ -5,7 +5,7 @@
 import { compensatingStep, continueCompensation, startCompensation } from './compensation';
 import type { SagaContext, SagaDefinition } from './definition';
 import { advanceFrom, resendStep } from './forward';
-import { FAILED_END_STATUSES, type SagaState } from './state';
+import { isFailedEnd, type SagaState } from './state';
 import { Transition, type SagaTransition } from './transition';
 import { failedUnkeptEffects, retryFailedUnkeptEffects } from './unkept';
 
@@ -73,7 +73,7 @@ export function compensate<D>(def: SagaDefinition<D>, state: SagaState<D>, opera
     return finish(t);
   }
   const leftToUndo = state.steps.some((s) => s.needsCompensation);
-  const reopen = (FAILED_END_STATUSES.includes(state.status) || state.status === 'ABORTED') && leftToUndo;
+  const reopen = (isFailedEnd(state.status) || state.status === 'ABORTED') && leftToUndo;
   if (state.status !== 'RUNNING' && !reopen) {
     return invalidState(state, 'compensate', leftToUndo ? 'already compensating' : 'nothing left to compensate');
   }

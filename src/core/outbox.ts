@@ -7,7 +7,7 @@ import type { SentCommand } from './state';
 export interface OutboxMessage {
   eventId: string;
   topic: string;
-  /** The orderId: keeps one order on one partition. */
+  /** The saga's business key: keeps one saga's messages on one partition. */
   key: string;
   eventType: string;
   value: Record<string, unknown>;
@@ -19,7 +19,8 @@ export interface OutboxMessage {
 
 export interface EnvelopeContext {
   sagaId: string;
-  orderId: string;
+  /** The envelope field that carries the business key (SagaDefinition.businessKeyField), and its value. */
+  businessKey: { field: string; value: string };
   correlationId: string;
   timestamp: string;
 }
@@ -35,7 +36,7 @@ export function toOutboxMessage(
     eventId: command.eventId,
     eventType: command.eventType,
     sagaId: envelope.sagaId,
-    orderId: envelope.orderId,
+    [envelope.businessKey.field]: envelope.businessKey.value,
     correlationId: envelope.correlationId,
     causationId: command.causationId,
     timestamp: envelope.timestamp,
@@ -44,7 +45,7 @@ export function toOutboxMessage(
   return {
     eventId: command.eventId,
     topic: command.topic,
-    key: envelope.orderId,
+    key: envelope.businessKey.value,
     eventType: command.eventType,
     value: Object.assign({ ...head, ...command.payload }, head),
     step,

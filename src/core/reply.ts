@@ -9,7 +9,7 @@ import { compensatingStep, compensationDone, continueCompensation, hasCompensati
 import type { CompensationReplyHandler, IncomingReply, SagaContext, SagaDefinition, StepDefinition } from './definition';
 import type { ReplyIgnoredWhy } from './events';
 import { failStep, succeedStep } from './forward';
-import { FAILED_END_STATUSES, type SagaState } from './state';
+import { isFailedEnd, type SagaState } from './state';
 import { Transition, type SagaTransition } from './transition';
 import { applyUnkeptUndoReply, undoUnkeptEffects } from './unkept';
 
@@ -114,7 +114,7 @@ function applyLateReply<D>(t: Transition<D>, step: StepDefinition<D>, reply: Inc
   t.state.data = data;
   s.needsCompensation = true;
   t.warn(step.name, `late ${reply.eventType} for step ${step.name} after it failed: compensating it`);
-  if (FAILED_END_STATUSES.includes(t.state.status)) {
+  if (isFailedEnd(t.state.status)) {
     startCompensation(t, reply.eventId, { reopened: true });
   } else if (t.state.status === 'COMPENSATING' && !compensatingStep(t.state)) {
     continueCompensation(t, reply.eventId);

@@ -5,7 +5,8 @@ import { Transition, type SagaTransition } from './transition';
 
 export interface StartSagaInput<D> {
   sagaId: string;
-  orderId: string;
+  /** The saga's business key (unique per saga type; e.g. the order id). */
+  businessKey: string;
   data: D;
   /** eventId of the message that started the saga (OrderCreated). */
   causationId: string | null;
@@ -22,7 +23,7 @@ export function startSaga<D>(def: SagaDefinition<D>, input: StartSagaInput<D>, c
     id: input.sagaId,
     definitionName: def.name,
     definitionVersion: def.version,
-    orderId: input.orderId,
+    businessKey: input.businessKey,
     correlationId: input.correlationId ?? input.sagaId,
     status: 'RUNNING',
     failureStatus: null,

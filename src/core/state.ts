@@ -5,30 +5,45 @@
  * JSON round trip gives back an equal value.
  */
 
-export const SAGA_STATUSES = [
+/**
+ * The statuses the engine itself knows, whatever the saga: in progress, completed, the ends of
+ * compensation and of an operator's abort. Each definition adds the failure statuses its steps
+ * end in (SagaDefinition.failureStatuses, e.g. PAYMENT_FAILED).
+ */
+export const BUILT_IN_STATUSES = [
   'RUNNING',
   'COMPENSATING',
   'COMPLETED',
   'COMPENSATED',
   'COMPENSATION_FAILED',
-  'INVENTORY_ERROR',
-  'COUPON_ERROR',
-  'PAYMENT_FAILED',
-  'APPROVAL_FAILED',
   'TIMED_OUT',
   'ABORTED',
 ] as const;
-export type SagaStatus = (typeof SAGA_STATUSES)[number];
+export type BuiltInStatus = (typeof BUILT_IN_STATUSES)[number];
+/** A built-in status, or a failure status a definition declares. */
+export type SagaStatus = BuiltInStatus | (string & {});
 
-/** Statuses a saga ends in after failing and compensating (it still accepts late replies). */
-export const FAILED_END_STATUSES: readonly SagaStatus[] = [
-  'COMPENSATED',
-  'INVENTORY_ERROR',
-  'COUPON_ERROR',
-  'PAYMENT_FAILED',
-  'APPROVAL_FAILED',
-  'TIMED_OUT',
-];
+/** Terminal statuses that are not the end of a failure: success, and those waiting for an operator. */
+const NOT_FAILED_ENDS: readonly string[] = ['COMPLETED', 'COMPENSATION_FAILED', 'ABORTED'];
+
+/**
+ * A status a saga ends in after failing and compensating (it still accepts late replies):
+ * COMPENSATED, TIMED_OUT, or a failure status of its definition.
+ */
+export function isFailedEnd(status: SagaStatus): boolean {
+  return isTerminal(status) && !NOT_FAILED_ENDS.includes(status);
+}
+
+/**
+ * Every status sagas of these definitions can be in, each once: the built-in ones, with the
+ * definitions' own failure statuses after COMPENSATION_FAILED (so an API enum reads in-progress,
+ * outcomes, business failures, then TIMED_OUT and ABORTED).
+ */
+export function sagaStatuses(definitions: readonly { failureStatuses: readonly SagaStatus[] }[]): SagaStatus[] {
+  const declared = definitions.flatMap((d) => d.failureStatuses).filter((s) => !(BUILT_IN_STATUSES as readonly string[]).includes(s));
+  const split = BUILT_IN_STATUSES.indexOf('COMPENSATION_FAILED') + 1;
+  return [...new Set<SagaStatus>([...BUILT_IN_STATUSES.slice(0, split), ...declared, ...BUILT_IN_STATUSES.slice(split)])];
+}
 
 /**
  * No more progress without an outside event: no timer is armed. COMPENSATION_FAILED and
@@ -122,7 +137,8 @@ export interface SagaState<D> {
   id: string;
   definitionName: string;
   definitionVersion: number;
-  orderId: string;
+  /** What the saga is about, unique per saga type (e.g. the order id of an order saga). */
+  businessKey: string;
   correlationId: string;
   status: SagaStatus;
   /** The status to end in once compensation is done (set when a step fails). */

@@ -69,7 +69,7 @@ export class Transition<D> {
   private publish(step: string | null, sent: SentCommand[], retryCount: number): void {
     const envelope = {
       sagaId: this.state.id,
-      orderId: this.state.orderId,
+      businessKey: { field: this.def.businessKeyField, value: this.state.businessKey },
       correlationId: this.state.correlationId,
       timestamp: this.ctx.now.toISOString(),
     };

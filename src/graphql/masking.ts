@@ -27,7 +27,7 @@ export type FieldRule = 'public' | 'personal' | 'text' | 'json' | 'pseudonym' | 
 export const ANALYST_FIELD_RULES: Record<string, FieldRule> = {
   'Caller.actor': 'public', 'Caller.roles': 'public',
   'ServiceInfo.name': 'public', 'ServiceInfo.version': 'public', 'ServiceInfo.transport': 'public', 'ServiceInfo.database': 'public',
-  'Saga.id': 'public', 'Saga.type': 'public', 'Saga.orderId': 'public', 'Saga.customerId': 'personal', 'Saga.failureReason': 'text',
+  'Saga.id': 'public', 'Saga.type': 'public', 'Saga.orderId': 'public', 'Saga.businessKey': 'public', 'Saga.customerId': 'personal', 'Saga.failureReason': 'text',
   'Saga.currentStep': 'public', 'Saga.lastError': 'text', 'Saga.warnings': 'text', 'Saga.totalAmount': 'public',
   'Saga.finalAmount': 'public', 'Saga.currency': 'public', 'Saga.data': 'json', 'Saga.traceId': 'public',
   'UnkeptEffect.step': 'public', 'UnkeptEffect.key': 'public', 'UnkeptEffect.status': 'public', 'UnkeptEffect.reportedBy': 'public',
@@ -55,7 +55,7 @@ export const ANALYST_FIELD_RULES: Record<string, FieldRule> = {
   'BulkAction.reason': 'text', 'BulkAction.startedBy': 'public',
   'BulkActionItem.sagaId': 'public', 'BulkActionItem.code': 'public', 'BulkActionItem.message': 'text',
   'BulkActionPreview.token': 'public', 'BulkActionPreview.sagaIds': 'public', 'BulkActionPreview.step': 'public',
-  'SagaStepUpdate.sagaId': 'public', 'SagaStepUpdate.orderId': 'public',
+  'SagaStepUpdate.sagaId': 'public', 'SagaStepUpdate.orderId': 'public', 'SagaStepUpdate.businessKey': 'public',
   'SagaFeedEvent.cursor': 'public', 'SagaFeedEvent.sagaType': 'public',
   'BulkActionProgress.bulkActionId': 'public',
 };

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
-import { personalDataPolicy, type SagaRegistry } from '../core';
+import { personalDataPolicy, sagaStatuses, type SagaRegistry } from '../core';
 import type { SagaProcessor } from '../runtime/processor/saga-processor';
 import { authChecker } from './auth';
+import { useSagaStatuses } from './types/enums';
 import { applyAnalystMasking } from './masking';
 import { bulkActionResolvers, type BulkDependencies } from './resolvers/bulk-action.resolver';
 import { serviceInfoResolver, type ServiceInfo } from './resolvers/service-info.resolver';
@@ -36,6 +37,8 @@ export interface SchemaDependencies {
 
 /** Builds the code-first schema; `npm run schema:emit` writes it to schema/schema.graphql. */
 export async function buildGraphQLSchema(deps: SchemaDependencies): Promise<GraphQLSchema> {
+  // The status enum is the registered sagas' statuses (type-graphql reads the enum object here).
+  useSagaStatuses(sagaStatuses(deps.registry.list()));
   const resolvers = [serviceInfoResolver(deps.info), ...sagaQueryResolvers(deps), ...sagaMutationResolvers(deps), ...sagaSubscriptionResolvers(deps), ...bulkActionResolvers(deps), ...auditResolvers(deps)] as unknown as NonEmptyArray<Function>;
   const schema = await buildSchema({
     resolvers,

@@ -1,79 +1,18 @@
 /**
- * The wire contract with the participant services (docs: /CONTRACT.md), as zod schemas.
- * Every message crossing Kafka is validated here, at the edge; the saga core only ever sees
- * values that passed these schemas. Inferred types are exported for each message.
+ * The wire format every saga module's contract is written in (docs: /CONTRACT.md): the envelope
+ * common to all messages, the building blocks of payloads (money, identifiers, what storage
+ * accepts), and one parser over the contracts of the registered saga modules. Every message
+ * crossing the broker is validated here, at the edge; the saga core only ever sees values that
+ * passed a contract's schemas. Each module's own topics and schemas live in its folder
+ * (e.g. src/sagas/order/contract.ts).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { orderAmountIssues } from '../sagas/order/amounts';
-
-/** Every topic of the contract, inbound and outbound. */
-export const TOPICS = {
-  // into the orchestrator
-  orderCreated: 'order-created-events',
-  productReserved: 'product-reserved-events',
-  productReservationFailed: 'product-reservation-failed-events',
-  couponApplied: 'coupon-applied-events',
-  couponFailed: 'coupon-failed-events',
-  paymentProcessed: 'payment-processed-events',
-  paymentFailed: 'payment-failed-events',
-  splitPaymentProcessed: 'split-payment-processed-events',
-  inventoryConfirmed: 'inventory-confirmed-events',
-  compensation: 'compensation-events',
-  // from the orchestrator
-  reserveInventory: 'reserve-inventory-commands',
-  confirmInventory: 'confirm-inventory-commands',
-  releaseInventory: 'release-inventory-commands',
-  applyCoupon: 'apply-coupon-commands',
-  cancelCoupon: 'cancel-coupon-commands',
-  processPayment: 'process-payment-commands',
-  refundPayment: 'refund-payment-commands',
-  orderApproved: 'order-approved-events',
-  orderCancelled: 'order-cancelled-events',
-} as const;
-
-export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
-
-/** Topics the orchestrator consumes. */
-export const INBOUND_TOPICS: readonly Topic[] = [
-  TOPICS.orderCreated,
-  TOPICS.productReserved,
-  TOPICS.productReservationFailed,
-  TOPICS.couponApplied,
-  TOPICS.couponFailed,
-  TOPICS.paymentProcessed,
-  TOPICS.paymentFailed,
-  TOPICS.splitPaymentProcessed,
-  TOPICS.inventoryConfirmed,
-  TOPICS.compensation,
-];
-
-/** Topics the orchestrator produces (participants consume them). */
-export const OUTBOUND_TOPICS: readonly Topic[] = [
-  TOPICS.reserveInventory,
-  TOPICS.confirmInventory,
-  TOPICS.releaseInventory,
-  TOPICS.applyCoupon,
-  TOPICS.cancelCoupon,
-  TOPICS.processPayment,
-  TOPICS.refundPayment,
-  TOPICS.orderApproved,
-  TOPICS.orderCancelled,
-];
-
-export const ALL_TOPICS: readonly Topic[] = [...INBOUND_TOPICS, ...OUTBOUND_TOPICS];
 
 /** Unparseable or invalid messages go to `<topic>.dlq` with the error. */
 export function dlqTopic(topic: string): string {
   return `${topic}.dlq`;
 }
-
-export function isTopic(topic: string): topic is Topic {
-  return (ALL_TOPICS as readonly string[]).includes(topic);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Building blocks
 
 // ---------------------------------------------------------------------------------------------
 // What storage accepts (src/persistence/entities, migrations): validated here, at the edge, so
@@ -113,299 +52,143 @@ export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be 3 uppercas
 export const UuidSchema = z.guid();
 /** ISO-8601; a zone offset is optional because Java LocalDateTime serialises without one. */
 export const IsoDateTimeSchema = z.iso.datetime({ offset: true, local: true });
-const Text = z.string().min(1).max(MAX_IDENTIFIER_LENGTH).regex(NO_NUL, NO_NUL_MESSAGE);
-const Reason = z.string().min(1).max(MAX_REASON_LENGTH).regex(NO_NUL, NO_NUL_MESSAGE);
+export const Text = z.string().min(1).max(MAX_IDENTIFIER_LENGTH).regex(NO_NUL, NO_NUL_MESSAGE);
+export const Reason = z.string().min(1).max(MAX_REASON_LENGTH).regex(NO_NUL, NO_NUL_MESSAGE);
 /** Reasons the orchestrator writes itself (they may quote a participant's reason): no cap. */
-const OwnReason = z.string().min(1).regex(NO_NUL, NO_NUL_MESSAGE);
+export const OwnReason = z.string().min(1).regex(NO_NUL, NO_NUL_MESSAGE);
 
-/** Fields common to every message. */
-export const EnvelopeSchema = z.object({
-  eventId: UuidSchema,
-  eventType: Text,
-  sagaId: UuidSchema.nullable(),
-  orderId: UuidSchema,
-  correlationId: UuidSchema,
-  causationId: UuidSchema.nullable(),
-  timestamp: IsoDateTimeSchema,
-  retryCount: z.number().int().min(0),
-});
-export type Envelope = z.infer<typeof EnvelopeSchema>;
-/** Envelope field names; everything else in a message is its payload. */
-export const ENVELOPE_FIELDS = Object.keys(EnvelopeSchema.shape) as (keyof Envelope)[];
+/**
+ * Fields common to every message of every saga, and the one each saga type adds after `sagaId`:
+ * its business key (e.g. `orderId`), which is also the message's key, so one saga's messages
+ * stay on one partition; a UUID. The key's place is fixed: a parsed message's keys are in schema order,
+ * which payloadFingerprint relies on.
+ */
+export function envelopeSchema<K extends string>(keyField: K) {
+  return z.object({
+    eventId: UuidSchema,
+    eventType: Text,
+    sagaId: UuidSchema.nullable(),
+    ...({ [keyField]: UuidSchema } as Record<K, typeof UuidSchema>),
+    correlationId: UuidSchema,
+    causationId: UuidSchema.nullable(),
+    timestamp: IsoDateTimeSchema,
+    retryCount: z.number().int().min(0),
+  });
+}
 
-export const OrderItemSchema = z.object({
-  productId: Text,
-  sku: Text,
-  quantity: z.number().int().positive(),
-  unitPrice: MoneySchema,
-});
-export type OrderItem = z.infer<typeof OrderItemSchema>;
-
-export const PaymentPartSchema = z.object({ paymentMethod: Text, amount: MoneySchema });
-export type PaymentPart = z.infer<typeof PaymentPartSchema>;
-
-function message<T extends string, S extends z.ZodRawShape>(eventType: T, payload: S) {
-  return EnvelopeSchema.extend({ eventType: z.literal(eventType), ...payload });
+/** The fields every message has, whatever its saga type. */
+export interface Envelope {
+  eventId: string;
+  eventType: string;
+  sagaId: string | null;
+  correlationId: string;
+  causationId: string | null;
+  timestamp: string;
+  retryCount: number;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Events into the orchestrator
+// A saga module's contract, and the parser over the registered ones
 
-export const OrderCreatedSchema = message('OrderCreated', {
-  customerId: Text,
-  orderNumber: Text,
-  currency: CurrencySchema,
-  items: z.array(OrderItemSchema).min(1),
-  totalAmount: MoneySchema,
-  couponCode: Text.nullish(),
-  paymentMethod: Text.nullish(),
-  payments: z.array(PaymentPartSchema).min(1).nullish(),
-}).superRefine((m, ctx) => {
-  // Either one payment method or a split; never neither.
-  if (!m.paymentMethod && !m.payments?.length) {
-    ctx.addIssue({ code: 'custom', path: ['paymentMethod'], message: 'either paymentMethod or payments[] is required' });
+/**
+ * One saga module's wire contract: which eventTypes travel on which topics, how each is
+ * validated, and which topics the orchestrator consumes (`inbound`) or produces (`outbound`).
+ */
+export interface WireContract {
+  /** The saga type (module name) the contract belongs to. */
+  sagaType: string;
+  /** The envelope field carrying the business key of that saga type (its messages' key). */
+  keyField: string;
+  topicEventTypes: Readonly<Record<string, readonly string[]>>;
+  schemas: Readonly<Record<string, z.ZodType>>;
+  inbound: readonly string[];
+  outbound: readonly string[];
+}
+
+/** A saga of one type with one business key: unique per type. */
+export interface SagaBusinessKey {
+  sagaType: string;
+  businessKey: string;
+}
+
+/** A message that passed its contract: the envelope plus its payload fields. */
+export type WireMessage = Envelope & Record<string, unknown>;
+
+/**
+ * The contracts of every registered saga module, as one: the topics the orchestrator consumes
+ * and produces, and the parser and validator of their messages. Two modules may not claim the
+ * same topic or eventType: a message must have exactly one meaning.
+ */
+export interface Wire<M = WireMessage> {
+  inbound: readonly string[];
+  outbound: readonly string[];
+  /** Inbound then outbound, each topic once. */
+  all: readonly string[];
+  topicEventTypes: Readonly<Record<string, readonly string[]>>;
+  /** The one topic an eventType travels on. */
+  topicOf(eventType: string): string | undefined;
+  /** The saga type and business key a parsed message belongs to (by its eventType's contract). */
+  keyOf(message: Envelope): SagaBusinessKey;
+  /** The envelope field carrying a saga type's business key (e.g. `orderId`). */
+  keyFieldOf(sagaType: string): string;
+  /** Validates an already-decoded value as the given eventType. */
+  validate(eventType: string, value: unknown): ParseResult<M>;
+  /**
+   * Decodes and validates one message value read from `topic`. Never throws: a failure is an
+   * error text for the dead-letter record, naming the offending field path.
+   */
+  parse(topic: string, raw: Buffer | string | null): ParseResult<M>;
+}
+
+export function wireOf<M = WireMessage>(contracts: readonly WireContract[]): Wire<M> {
+  const topicEventTypes: Record<string, readonly string[]> = {};
+  const schemas = new Map<string, z.ZodType>();
+  const topicOfType = new Map<string, string>();
+  const contractOfType = new Map<string, WireContract>();
+  for (const contract of contracts) {
+    for (const [topic, types] of Object.entries(contract.topicEventTypes)) {
+      if (Object.hasOwn(topicEventTypes, topic)) throw new Error(`topic '${topic}' is claimed by two saga contracts`);
+      topicEventTypes[topic] = types;
+      for (const t of types) {
+        if (topicOfType.has(t)) throw new Error(`eventType '${t}' is claimed by two topics`);
+        topicOfType.set(t, topic);
+        contractOfType.set(t, contract);
+      }
+    }
+    for (const [eventType, schema] of Object.entries(contract.schemas)) schemas.set(eventType, schema);
   }
-  // Money: a positive total that the items add up to; split parts positive, adding up to it.
-  for (const issue of orderAmountIssues(m)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-});
+  const inbound = [...new Set(contracts.flatMap((c) => c.inbound))];
+  const outbound = [...new Set(contracts.flatMap((c) => c.outbound))];
+  const validate = (eventType: string, value: unknown): ParseResult<M> => {
+    const schema = schemas.get(eventType);
+    if (!schema) return { ok: false, error: `unknown eventType '${eventType}'` };
+    const unstorable = unstorableText(value);
+    if (unstorable) return { ok: false, error: `invalid ${eventType}: ${unstorable}` };
+    const result = schema.safeParse(value);
+    if (!result.success) return { ok: false, error: `invalid ${eventType}: ${formatIssues(result.error)}` };
+    return { ok: true, message: result.data as M };
+  };
+  return {
+    inbound, outbound, all: [...new Set([...inbound, ...outbound])], topicEventTypes,
+    topicOf: (eventType) => topicOfType.get(eventType),
+    keyFieldOf: (sagaType) => contracts.find((c) => c.sagaType === sagaType)?.keyField ?? 'businessKey',
+    keyOf: (message) => {
+      const contract = contractOfType.get(message.eventType);
+      if (!contract) throw new Error(`no registered contract has eventType '${message.eventType}'`);
+      return { sagaType: contract.sagaType, businessKey: String((message as unknown as Record<string, unknown>)[contract.keyField]) };
+    },
+    validate,
+    parse: (topic, raw) => parseWith(topicEventTypes, validate, topic, raw),
+  };
+}
 
-export const ProductReservedSchema = message('ProductReserved', {
-  reservationId: Text,
-  products: z.array(z.object({ productId: Text, sku: Text, quantity: z.number().int().positive() })),
-  expirationTime: IsoDateTimeSchema,
-});
-
-export const ProductReservationFailedSchema = message('ProductReservationFailed', {
-  reason: Reason,
-  products: z.array(
-    z.object({
-      productId: Text,
-      sku: Text,
-      requestedQuantity: z.number().int().min(0),
-      availableQuantity: z.number().int().min(0),
-      reason: Reason,
-    }),
-  ),
-});
-
-export const CouponAppliedSchema = message('CouponApplied', {
-  couponCode: Text,
-  discountAmount: MoneySchema,
-  finalAmount: MoneySchema,
-});
-
-export const CouponFailedSchema = message('CouponFailed', { couponCode: Text, reason: Reason });
-
-export const PaymentProcessedSchema = message('PaymentProcessed', {
-  paymentId: Text,
-  amount: MoneySchema,
-  transactionId: Text,
-  paymentMethod: Text,
-  processedAt: IsoDateTimeSchema,
-});
-
-export const PaymentFailedSchema = message('PaymentFailed', {
-  paymentMethod: Text,
-  amount: MoneySchema,
-  reason: Reason,
-});
-
-export const SplitPaymentPartResultSchema = z.object({
-  paymentId: Text.nullish(),
-  paymentMethod: Text,
-  transactionId: Text.nullish(),
-  amount: MoneySchema,
-  status: z.enum(['SUCCEEDED', 'FAILED']),
-  reason: Reason.nullish(),
-});
-export type SplitPaymentPartResult = z.infer<typeof SplitPaymentPartResultSchema>;
-
-export const SplitPaymentSchema = message('SplitPayment', {
-  payments: z.array(SplitPaymentPartResultSchema).min(1),
-  totalAmount: MoneySchema,
-  completed: z.boolean(),
-});
-
-export const InventoryConfirmedSchema = message('InventoryConfirmed', {
-  reservationId: Text,
-  reason: Reason.nullish(),
-});
-
-export const InventoryConfirmationFailedSchema = message('InventoryConfirmationFailed', {
-  reservationId: Text,
-  reason: Reason.nullish(),
-});
-
-export const InventoryReleasedSchema = message('InventoryReleased', { reservationId: Text });
-export const CouponCancelledSchema = message('CouponCancelled', { couponCode: Text });
-export const PaymentRefundedSchema = message('PaymentRefunded', { paymentId: Text, amount: MoneySchema.nullish() });
-
-// ---------------------------------------------------------------------------------------------
-// Commands and events from the orchestrator
-
-/** What the orchestrator asks a participant to charge, refund or discount: more than zero. */
-const PositiveMoneySchema = MoneySchema.regex(/^(?!-)(?!0+(\.0+)?$)/, 'must be greater than zero');
-/** The amount an approved order was charged: zero (fully discounted) or more. */
-const NonNegativeMoneySchema = MoneySchema.regex(/^(?!-)/, 'must not be negative');
-const ChargePartSchema = z.object({ paymentMethod: Text, amount: PositiveMoneySchema });
-
-export const ReserveInventorySchema = message('ReserveInventory', { items: z.array(OrderItemSchema).min(1) });
-export const ConfirmInventorySchema = message('ConfirmInventory', { reservationId: Text });
-export const ReleaseInventorySchema = message('ReleaseInventory', { reservationId: Text, reason: OwnReason });
-
-export const ApplyCouponSchema = message('ApplyCoupon', {
-  couponCode: Text,
-  customerId: Text,
-  amount: PositiveMoneySchema,
-  currency: CurrencySchema,
-});
-export const CancelCouponSchema = message('CancelCoupon', { couponCode: Text, reason: OwnReason });
-
-export const ProcessPaymentSchema = message('ProcessPayment', {
-  amount: PositiveMoneySchema,
-  currency: CurrencySchema,
-  paymentMethod: Text,
-  customerId: Text,
-});
-/** The split variant shares the topic; it carries currency and customer like the single one. */
-export const ProcessSplitPaymentSchema = message('ProcessSplitPayment', {
-  payments: z.array(ChargePartSchema).min(1),
-  currency: CurrencySchema,
-  customerId: Text,
-});
-export const RefundPaymentSchema = message('RefundPayment', { paymentId: Text, amount: PositiveMoneySchema, reason: OwnReason });
-
-export const OrderApprovedSchema = message('OrderApproved', {
-  finalAmount: NonNegativeMoneySchema,
-  currency: CurrencySchema,
-  paymentIds: z.array(Text),
-});
-
-/** Final saga statuses an order can be cancelled with (CONTRACT.md, "Order saga and its statuses"). */
-export const ORDER_CANCELLED_STATUSES = [
-  'INVENTORY_ERROR',
-  'COUPON_ERROR',
-  'PAYMENT_FAILED',
-  'APPROVAL_FAILED',
-  'TIMED_OUT',
-  'COMPENSATED',
-] as const;
-export const OrderCancelledSchema = message('OrderCancelled', { status: z.enum(ORDER_CANCELLED_STATUSES), reason: OwnReason });
-
-// ---------------------------------------------------------------------------------------------
-// Registry: eventType -> schema, topic -> allowed eventTypes
-
-export const MESSAGE_SCHEMAS = {
-  OrderCreated: OrderCreatedSchema,
-  ProductReserved: ProductReservedSchema,
-  ProductReservationFailed: ProductReservationFailedSchema,
-  CouponApplied: CouponAppliedSchema,
-  CouponFailed: CouponFailedSchema,
-  PaymentProcessed: PaymentProcessedSchema,
-  PaymentFailed: PaymentFailedSchema,
-  SplitPayment: SplitPaymentSchema,
-  InventoryConfirmed: InventoryConfirmedSchema,
-  InventoryConfirmationFailed: InventoryConfirmationFailedSchema,
-  InventoryReleased: InventoryReleasedSchema,
-  CouponCancelled: CouponCancelledSchema,
-  PaymentRefunded: PaymentRefundedSchema,
-  ReserveInventory: ReserveInventorySchema,
-  ConfirmInventory: ConfirmInventorySchema,
-  ReleaseInventory: ReleaseInventorySchema,
-  ApplyCoupon: ApplyCouponSchema,
-  CancelCoupon: CancelCouponSchema,
-  ProcessPayment: ProcessPaymentSchema,
-  ProcessSplitPayment: ProcessSplitPaymentSchema,
-  RefundPayment: RefundPaymentSchema,
-  OrderApproved: OrderApprovedSchema,
-  OrderCancelled: OrderCancelledSchema,
-} as const;
-
-export type EventType = keyof typeof MESSAGE_SCHEMAS;
-export const EVENT_TYPES = Object.keys(MESSAGE_SCHEMAS) as EventType[];
-
-/** Which eventTypes may appear on which topic. */
-export const TOPIC_EVENT_TYPES: Record<Topic, readonly EventType[]> = {
-  [TOPICS.orderCreated]: ['OrderCreated'],
-  [TOPICS.productReserved]: ['ProductReserved'],
-  [TOPICS.productReservationFailed]: ['ProductReservationFailed'],
-  [TOPICS.couponApplied]: ['CouponApplied'],
-  [TOPICS.couponFailed]: ['CouponFailed'],
-  [TOPICS.paymentProcessed]: ['PaymentProcessed'],
-  [TOPICS.paymentFailed]: ['PaymentFailed'],
-  [TOPICS.splitPaymentProcessed]: ['SplitPayment'],
-  [TOPICS.inventoryConfirmed]: ['InventoryConfirmed', 'InventoryConfirmationFailed'],
-  [TOPICS.compensation]: ['InventoryReleased', 'CouponCancelled', 'PaymentRefunded'],
-  [TOPICS.reserveInventory]: ['ReserveInventory'],
-  [TOPICS.confirmInventory]: ['ConfirmInventory'],
-  [TOPICS.releaseInventory]: ['ReleaseInventory'],
-  [TOPICS.applyCoupon]: ['ApplyCoupon'],
-  [TOPICS.cancelCoupon]: ['CancelCoupon'],
-  [TOPICS.processPayment]: ['ProcessPayment', 'ProcessSplitPayment'],
-  [TOPICS.refundPayment]: ['RefundPayment'],
-  [TOPICS.orderApproved]: ['OrderApproved'],
-  [TOPICS.orderCancelled]: ['OrderCancelled'],
-};
-
-/** The one topic each eventType travels on (inverse of TOPIC_EVENT_TYPES). */
-export const EVENT_TYPE_TOPIC = Object.fromEntries(
-  Object.entries(TOPIC_EVENT_TYPES).flatMap(([topic, types]) => types.map((t) => [t, topic])),
-) as Record<EventType, Topic>;
-
-// ---------------------------------------------------------------------------------------------
-// Types
-
-export type OrderCreated = z.infer<typeof OrderCreatedSchema>;
-export type ProductReserved = z.infer<typeof ProductReservedSchema>;
-export type ProductReservationFailed = z.infer<typeof ProductReservationFailedSchema>;
-export type CouponApplied = z.infer<typeof CouponAppliedSchema>;
-export type CouponFailed = z.infer<typeof CouponFailedSchema>;
-export type PaymentProcessed = z.infer<typeof PaymentProcessedSchema>;
-export type PaymentFailed = z.infer<typeof PaymentFailedSchema>;
-export type SplitPayment = z.infer<typeof SplitPaymentSchema>;
-export type InventoryConfirmed = z.infer<typeof InventoryConfirmedSchema>;
-export type InventoryConfirmationFailed = z.infer<typeof InventoryConfirmationFailedSchema>;
-export type InventoryReleased = z.infer<typeof InventoryReleasedSchema>;
-export type CouponCancelled = z.infer<typeof CouponCancelledSchema>;
-export type PaymentRefunded = z.infer<typeof PaymentRefundedSchema>;
-export type ReserveInventory = z.infer<typeof ReserveInventorySchema>;
-export type ConfirmInventory = z.infer<typeof ConfirmInventorySchema>;
-export type ReleaseInventory = z.infer<typeof ReleaseInventorySchema>;
-export type ApplyCoupon = z.infer<typeof ApplyCouponSchema>;
-export type CancelCoupon = z.infer<typeof CancelCouponSchema>;
-export type ProcessPayment = z.infer<typeof ProcessPaymentSchema>;
-export type ProcessSplitPayment = z.infer<typeof ProcessSplitPaymentSchema>;
-export type RefundPayment = z.infer<typeof RefundPaymentSchema>;
-export type OrderApproved = z.infer<typeof OrderApprovedSchema>;
-export type OrderCancelled = z.infer<typeof OrderCancelledSchema>;
-export type OrderCancelledStatus = (typeof ORDER_CANCELLED_STATUSES)[number];
-
-/** Any message of the contract, discriminated by `eventType`. */
-export type ContractMessage = { [K in EventType]: z.infer<(typeof MESSAGE_SCHEMAS)[K]> }[EventType];
-/** A message of one given eventType. */
-export type MessageOf<K extends EventType> = z.infer<(typeof MESSAGE_SCHEMAS)[K]>;
-/** The payload of a message: the fields beyond the envelope (what a saga step supplies). */
-export type PayloadOf<K extends EventType> = Omit<MessageOf<K>, keyof Envelope>;
-
-// ---------------------------------------------------------------------------------------------
-// Parsing at the edge
-
-export type ParseResult = { ok: true; message: ContractMessage } | { ok: false; error: string };
+export type ParseResult<M = WireMessage> = { ok: true; message: M } | { ok: false; error: string };
 
 /** Renders zod issues as `path: message; ...` so a DLQ record says which field was wrong. */
 export function formatIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('; ');
-}
-
-/** Validates an already-decoded value as the given eventType. */
-export function validateMessage(eventType: EventType, value: unknown): ParseResult {
-  const unstorable = unstorableText(value);
-  if (unstorable) return { ok: false, error: `invalid ${eventType}: ${unstorable}` };
-  const result = MESSAGE_SCHEMAS[eventType].safeParse(value);
-  if (!result.success) return { ok: false, error: `invalid ${eventType}: ${formatIssues(result.error)}` };
-  return { ok: true, message: result.data as ContractMessage };
 }
 
 /**
@@ -439,14 +222,30 @@ export function unstorableText(value: unknown, path: (string | number)[] = []): 
   return null;
 }
 
+/**
+ * A hash of what a validated message says, to tell a redelivery (same eventId, same content)
+ * from a reused eventId (same eventId, other content). `timestamp` and `retryCount` are left
+ * out: they describe the sending, and a sender may restamp a message it sends again. The parsed
+ * message's keys are in schema order (zod builds it so), which makes the JSON canonical.
+ */
+export function payloadFingerprint(message: WireMessage): string {
+  const { timestamp: _sent, retryCount: _retry, ...content } = message;
+  return createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 22);
+}
+
+/** True for a `<topic>.dlq` topic (dlqTopic). */
+export function isDeadLetterTopic(topic: string): boolean {
+  return topic.endsWith('.dlq');
+}
+
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/**
- * Decodes and validates one Kafka message value read from `topic`. Never throws: a failure is
- * an error text for the dead-letter record, naming the offending field path.
- */
-export function parseIncoming(topic: string, raw: Buffer | string | null): ParseResult {
-  if (!isTopic(topic)) return { ok: false, error: `unknown topic '${topic}'` };
+/** Wire.parse over the given topics and validator. */
+function parseWith<M>(
+  topicEventTypes: Readonly<Record<string, readonly string[]>>, validate: (eventType: string, value: unknown) => ParseResult<M>,
+  topic: string, raw: Buffer | string | null,
+): ParseResult<M> {
+  if (!Object.hasOwn(topicEventTypes, topic)) return { ok: false, error: `unknown topic '${topic}'` };
   if (raw === null) return { ok: false, error: 'empty message value (null / tombstone)' };
   let text: string;
   try {
@@ -465,7 +264,7 @@ export function parseIncoming(topic: string, raw: Buffer | string | null): Parse
     return { ok: false, error: '(root): expected a JSON object' };
   }
   const eventType = (value as Record<string, unknown>).eventType;
-  const allowed = TOPIC_EVENT_TYPES[topic];
+  const allowed = topicEventTypes[topic];
   if (typeof eventType !== 'string') {
     return { ok: false, error: `eventType: required string, one of ${allowed.join(' | ')}` };
   }
@@ -475,21 +274,6 @@ export function parseIncoming(topic: string, raw: Buffer | string | null): Parse
       error: `eventType: '${eventType}' is not allowed on topic '${topic}' (expected ${allowed.join(' | ')})`,
     };
   }
-  return validateMessage(eventType as EventType, value);
+  return validate(eventType, value);
 }
 
-/**
- * A hash of what a validated message says, to tell a redelivery (same eventId, same content)
- * from a reused eventId (same eventId, other content). `timestamp` and `retryCount` are left
- * out: they describe the sending, and a sender may restamp a message it sends again. The parsed
- * message's keys are in schema order (zod builds it so), which makes the JSON canonical.
- */
-export function payloadFingerprint(message: ContractMessage): string {
-  const { timestamp: _sent, retryCount: _retry, ...content } = message;
-  return createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 22);
-}
-
-/** True for a `<topic>.dlq` topic (dlqTopic). */
-export function isDeadLetterTopic(topic: string): boolean {
-  return topic.endsWith('.dlq');
-}

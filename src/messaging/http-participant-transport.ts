@@ -1,10 +1,9 @@
 import CircuitBreaker from 'opossum';
 import type { ServiceDirectory } from '../discovery';
 import type { Logger } from '../logger';
-import { EVENT_TYPE_TOPIC } from './contract';
 import { HttpCallError, withRetries } from './http/http-call';
 import { postJsonTraced, type TracedResponse } from './http/traced-post';
-import { HTTP_ROUTABLE_COMMANDS, HttpRouteError, instanceUrl, serviceOf, validateHttpRoute, type HttpRoute, type HttpRoutes } from './http/routes';
+import { HttpRouteError, instanceUrl, serviceOf, validateHttpRoute, type HttpRoutableCommands, type HttpRoute, type HttpRoutes } from './http/routes';
 import type { BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription } from '../runtime/ports';
 
 export interface HttpBreakerOptions {
@@ -23,6 +22,10 @@ export interface HttpParticipantTransportOptions {
   inner: MessageTransport;
   /** Command topic (contract name) -> participant URL. */
   routes: HttpRoutes;
+  /** The command topics the registered sagas allow over HTTP, with their reply topics. */
+  commands: HttpRoutableCommands;
+  /** The topic an eventType travels on (the registered sagas' contracts), to place a reply. */
+  topicOf(eventType: string): string | undefined;
   logger: Logger;
   /** Defaults for routes that do not set their own. */
   timeoutMs?: number;
@@ -93,7 +96,7 @@ export class HttpParticipantTransport implements MessageTransport {
   private readonly concurrency: number;
   private readonly retry: { initialBackoffMs: number; maxBackoffMs: number };
 
-  constructor(options: HttpParticipantTransportOptions) {
+  constructor(private readonly options: HttpParticipantTransportOptions) {
     this.inner = options.inner;
     this.logger = options.logger.child({ component: 'http-participant-transport' });
     this.concurrency = positiveInt('concurrency', options.concurrency ?? 8);
@@ -108,7 +111,7 @@ export class HttpParticipantTransport implements MessageTransport {
       rollingCountTimeout: positiveInt('breaker.rollingCountTimeout', options.breaker?.rollingCountTimeout ?? 10000),
     };
     for (const [topic, spec] of Object.entries(options.routes)) {
-      validateHttpRoute(topic, spec.url);
+      validateHttpRoute(topic, spec.url, options.commands);
       this.routes.set(topic, this.buildRoute(topic, spec, options, breakerOptions));
     }
   }
@@ -222,16 +225,14 @@ export class HttpParticipantTransport implements MessageTransport {
   }
 
   private replyTopic(route: Route, body: string, eventId: string | undefined): string {
-    const allowed = HTTP_ROUTABLE_COMMANDS[route.topic];
+    const allowed = this.options.commands[route.topic];
     let eventType: unknown;
     try {
       eventType = (JSON.parse(body) as { eventType?: unknown } | null)?.eventType;
     } catch {
       eventType = undefined;
     }
-    const topic = typeof eventType === 'string' && Object.hasOwn(EVENT_TYPE_TOPIC, eventType)
-      ? (EVENT_TYPE_TOPIC as Record<string, string>)[eventType]
-      : undefined;
+    const topic = typeof eventType === 'string' ? this.options.topicOf(eventType) : undefined;
     if (topic && allowed.includes(topic)) return topic;
     this.logger.warn(
       { topic: route.topic, url: route.url, eventId, eventType, replyTopic: allowed[0] },

@@ -4,16 +4,16 @@
  * retried step) can put on the wire a message the participants would refuse.
  */
 import type { OutboxMessage } from '../core/outbox';
-import { OUTBOUND_TOPICS, TOPIC_EVENT_TYPES, validateMessage, type EventType, type Topic } from './contract';
+import type { Wire } from './contract';
 
-/** Why a message may not be sent, or null when it fits the contract. */
-export function outgoingProblem(message: OutboxMessage): string | null {
-  if (!(OUTBOUND_TOPICS as readonly string[]).includes(message.topic)) return `${message.eventType}: topic '${message.topic}' is not one the orchestrator sends on`;
-  if (!(TOPIC_EVENT_TYPES[message.topic as Topic] as readonly string[]).includes(message.eventType)) {
+/** Why a message may not be sent, or null when it fits the contract of the registered sagas (`wire`). */
+export function outgoingProblem(wire: Wire, message: OutboxMessage): string | null {
+  if (!wire.outbound.includes(message.topic)) return `${message.eventType}: topic '${message.topic}' is not one the orchestrator sends on`;
+  if (!wire.topicEventTypes[message.topic].includes(message.eventType)) {
     return `${message.eventType} may not be sent on topic '${message.topic}'`;
   }
   // As a participant will read it: through JSON.
-  const checked = validateMessage(message.eventType as EventType, JSON.parse(JSON.stringify(message.value)));
+  const checked = wire.validate(message.eventType, JSON.parse(JSON.stringify(message.value)));
   return checked.ok ? null : checked.error;
 }
 
@@ -26,7 +26,7 @@ export class InvalidCommandError extends Error {
 }
 
 /** Throws InvalidCommandError when any of the saga's outgoing messages breaks the contract. */
-export function assertOutgoingValid(sagaId: string, messages: readonly OutboxMessage[]): void {
-  const problems = messages.map(outgoingProblem).filter((p): p is string => p !== null);
+export function assertOutgoingValid(wire: Wire, sagaId: string, messages: readonly OutboxMessage[]): void {
+  const problems = messages.map((m) => outgoingProblem(wire, m)).filter((p): p is string => p !== null);
   if (problems.length > 0) throw new InvalidCommandError(sagaId, problems);
 }

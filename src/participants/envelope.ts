@@ -1,6 +1,7 @@
 /** The reply envelope the participant services put around every event they send. */
 import { randomUUID } from 'node:crypto';
-import { EVENT_TYPE_TOPIC, type Envelope, type EventType, type PayloadOf } from '../messaging/contract';
+
+import { EVENT_TYPE_TOPIC, type Envelope, type EventType, type PayloadOf } from '../sagas/order/contract';
 import type { OutgoingMessage } from '../runtime/ports';
 import type { Span } from '@opentelemetry/api';
 import { childTraceparent } from '../tracing/traceparent';

@@ -4,7 +4,7 @@
  * embedded defaults. How each order behaves is chosen by its customerId (see scenario.ts).
  */
 import pino from 'pino';
-import { ALL_TOPICS, TOPICS, type OrderCreated } from '../messaging/contract';
+import { ALL_TOPICS, TOPICS, type OrderCreated } from '../sagas/order/contract';
 import type { MessageTransport, Subscription } from '../runtime/ports';
 import type { Logger } from '../logger';
 import { Ledger } from './ledger';

@@ -4,7 +4,7 @@
  * check that no effect was applied twice and that every failed order was fully compensated.
  */
 import { add, isZero, subtract, sum } from '../core/money';
-import type { OrderCancelledStatus, OrderItem, PaymentPart } from '../messaging/contract';
+import type { OrderCancelledStatus, OrderItem, PaymentPart } from '../sagas/order/contract';
 
 export type ServiceName = 'order' | 'product' | 'promotion' | 'payment';
 

@@ -1,7 +1,7 @@
 /** Simulated Order service: places orders (OrderCreated) and records how each one ended. */
 import { randomUUID } from 'node:crypto';
 import { fromUnits, sum, toUnits } from '../core/money';
-import { OrderCreatedSchema, TOPICS, parseIncoming, type OrderCreated, type OrderItem, type PaymentPart } from '../messaging/contract';
+import { OrderCreatedSchema, TOPICS, parseIncoming, type OrderCreated, type OrderItem, type PaymentPart } from '../sagas/order/contract';
 import type { MessageTransport, Subscription } from '../runtime/ports';
 import type { Logger } from '../logger';
 import type { Ledger } from './ledger';

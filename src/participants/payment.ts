@@ -1,7 +1,7 @@
 /** Simulated Payment service: single and split charges, and refunds. */
 import { randomUUID } from 'node:crypto';
 import { equals, sum } from '../core/money';
-import { TOPICS, type SplitPaymentPartResult } from '../messaging/contract';
+import { TOPICS, type SplitPaymentPartResult } from '../sagas/order/contract';
 import type { OrderRecord, Ledger } from './ledger';
 import type { Scenario } from './scenario';
 import type { ServiceSpec } from './service';

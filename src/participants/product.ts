@@ -1,6 +1,6 @@
 /** Simulated Product service: reserves, confirms and releases stock. */
 import { randomUUID } from 'node:crypto';
-import { TOPICS } from '../messaging/contract';
+import { TOPICS } from '../sagas/order/contract';
 import type { Ledger } from './ledger';
 import type { ServiceSpec } from './service';
 

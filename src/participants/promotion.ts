@@ -1,6 +1,6 @@
 /** Simulated Promotion service: every coupon is worth 10 % of the amount, unless the scenario rejects it. */
 import { format2, fromUnits, subtract, toUnits } from '../core/money';
-import { TOPICS } from '../messaging/contract';
+import { TOPICS } from '../sagas/order/contract';
 import type { Ledger } from './ledger';
 import type { ServiceSpec } from './service';
 

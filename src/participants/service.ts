@@ -4,7 +4,7 @@
  * replies of a whole batch in one `publish` call.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseIncoming, type ContractMessage, type EventType, type PayloadOf, type Topic } from '../messaging/contract';
+import { parseIncoming, type ContractMessage, type EventType, type PayloadOf, type Topic } from '../sagas/order/contract';
 import type { MessageTransport, OutgoingMessage, Subscription, TransportMessage } from '../runtime/ports';
 import type { Logger } from '../logger';
 import { failSpan, messagingAttributes, remoteContext, SpanKind, startSpan, tracingEnabled } from '../tracing/tracing';

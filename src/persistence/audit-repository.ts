@@ -69,7 +69,7 @@ export class AuditRepository implements AuditLog {
    */
   private async records(em: EntityManager, actions: ManualAction[]): Promise<AuditRecord[]> {
     if (actions.length === 0) return [];
-    const sagas = await em.find(SagaInstance, { id: { $in: [...new Set(actions.map((a) => a.sagaId))] } }, { fields: ['state', 'orderId'] });
+    const sagas = await em.find(SagaInstance, { id: { $in: [...new Set(actions.map((a) => a.sagaId))] } }, { fields: ['state', 'businessKey', 'orderId'] });
     const byId = new Map(sagas.map((s) => [s.id, s]));
     const records: AuditRecord[] = [];
     const final: { id: string; outcome: Record<string, unknown> }[] = [];
@@ -85,13 +85,14 @@ export class AuditRepository implements AuditLog {
   }
 }
 
-function toRecord(action: ManualAction, saga: Pick<SagaInstance, 'state' | 'orderId'>): AuditRecord {
+function toRecord(action: ManualAction, saga: Pick<SagaInstance, 'state' | 'businessKey' | 'orderId'>): AuditRecord {
   const request = action.request ?? {};
   const step = typeof request.step === 'string' ? request.step : null;
   return {
     id: action.idempotencyKey,
     sagaId: action.sagaId,
-    orderId: saga.orderId,
+    // The order id of an order saga; another saga type's business key (as Saga.orderId gives it).
+    orderId: saga.orderId ?? saga.businessKey,
     action: action.action,
     step,
     actor: action.actor,

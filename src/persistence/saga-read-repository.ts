@@ -204,6 +204,7 @@ function filterSql(filter: SagaListFilter): { where: string[]; params: unknown[]
     if (!isUuid(filter.orderId)) where.push('false');
     else { where.push('order_id = ?::uuid'); params.push(filter.orderId); }
   }
+  if (filter.businessKey) { where.push('business_key = ?'); params.push(filter.businessKey); }
   if (filter.customerId) { where.push('customer_id = ?'); params.push(filter.customerId); }
   if (filter.startedAfter) { where.push('created_at >= ?'); params.push(filter.startedAfter); }
   if (filter.startedBefore) { where.push('created_at < ?'); params.push(filter.startedBefore); }

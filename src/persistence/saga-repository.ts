@@ -1,12 +1,13 @@
 import type { Pool } from 'pg';
-import type {
-  AnySagaState, InboxClaim, InboxEntry, ManualActionRecord, RawOutboxMessage, SagaStore, SagaTransaction, SagaWrite, StoredSaga, WrittenOutboxMessage,
+import {
+  sagaKeyText, type AnySagaState, type InboxClaim, type InboxEntry, type ManualActionRecord, type RawOutboxMessage, type SagaBusinessKey, type SagaStore,
+  type SagaTransaction, type SagaWrite, type StoredSaga, type WrittenOutboxMessage,
 } from '../runtime/ports';
 
 import { inPgTransaction, type PgTransaction } from './pg-transaction';
 import { SAGA_CHANGES_CHANNEL } from './saga-change-notice';
 import {
-  msToTimestamp, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type FingerprintsByDefinition, type SagaParts,
+  msToTimestamp, noSearchKeys, SAGA_COLUMNS, SAGA_RECORD, sagaParts, WRITE_GROUP_CHARS, type FingerprintsByDefinition, type SagaParts, type SearchKeysOf,
 } from './saga-rows';
 import { groupBySize, jsonChunks } from './sql';
 
@@ -21,12 +22,19 @@ interface SagaRow { state: AnySagaState; version: number; event_seq: number }
  * message. Tables and indexes are the MikroORM entities' (src/persistence/entities).
  */
 export class PostgresSagaStore implements SagaStore {
-  /** `fingerprints`: of the registered definitions, stored with each saga they start (none: null). */
-  constructor(private readonly pool: Pool, private readonly fingerprints: FingerprintsByDefinition = new Map()) {}
+  /**
+   * `fingerprints`: of the registered definitions, stored with each saga they start (none: null);
+   * `searchKeys`: what each saga exposes to search, by its module (none: the search columns stay null).
+   */
+  constructor(
+    private readonly pool: Pool,
+    private readonly fingerprints: FingerprintsByDefinition = new Map(),
+    private readonly searchKeys: SearchKeysOf = noSearchKeys,
+  ) {}
 
   /** On a connection of the engine's own pool (persistence/database.ts: openEnginePool), SQL only. */
   inTransaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {
-    return inPgTransaction(this.pool, (tx) => work(new PostgresSagaTransaction(tx, this.fingerprints)));
+    return inPgTransaction(this.pool, (tx) => work(new PostgresSagaTransaction(tx, this.fingerprints, this.searchKeys)));
   }
 
   async nextTimerDueAt(): Promise<Date | null> {
@@ -36,35 +44,35 @@ export class PostgresSagaStore implements SagaStore {
 }
 
 class PostgresSagaTransaction implements SagaTransaction {
-  constructor(private readonly tx: PgTransaction, private readonly fingerprints: FingerprintsByDefinition) {}
+  constructor(private readonly tx: PgTransaction, private readonly fingerprints: FingerprintsByDefinition, private readonly searchKeys: SearchKeysOf) {}
 
-  async claimInboxAndLock(entries: InboxEntry[], sagaIds: string[], orderIds: string[]): Promise<InboxClaim> {
+  async claimInboxAndLock(entries: InboxEntry[], sagaIds: string[], keys: SagaBusinessKey[]): Promise<InboxClaim> {
     if (entries.length === 0) {
-      return { fresh: new Set(), storedHashes: new Map(), locked: await this.lockSagas(sagaIds), sagaIdsByOrder: await this.sagaIdsByOrder(orderIds) };
+      return { fresh: new Set(), storedHashes: new Map(), locked: await this.lockSagas(sagaIds), sagaIdsByKey: await this.sagaIdsByKey(keys) };
     }
-    const claim: InboxClaim = { fresh: new Set(), storedHashes: new Map(), locked: new Map(), sagaIdsByOrder: new Map() };
+    const claim: InboxClaim = { fresh: new Set(), storedHashes: new Map(), locked: new Map(), sagaIdsByKey: new Map() };
     const chunks = jsonChunks(entries.map((e) => ({ event_id: e.eventId, topic: e.topic, payload_hash: e.payloadHash })));
     for (const [i, chunk] of chunks.entries()) {
       // Looked up and locked with the first chunk only.
       const ids = i === 0 ? lockOrder(sagaIds) : '';
-      const orders = i === 0 ? distinct(orderIds) : '';
+      const keyed = i === 0 ? keysJson(keys) : '[]';
       // One row per result, not one JSON document: a batch's states would make one huge string.
-      const rows = await this.tx.query<{ kind: 'fresh' | 'locked' | 'order'; id: string; state: AnySagaState | null; version: number | null; event_seq: number | null; order_id: string | null }>(
+      const rows = await this.tx.query<{ kind: 'fresh' | 'locked' | 'key'; id: string; state: AnySagaState | null; version: number | null; event_seq: number | null; type: string | null; business_key: string | null }>(
         `with claimed as (
            insert into inbox_message (event_id, topic, payload_hash, received_at)
            select x.event_id, x.topic, x.payload_hash, now() from json_to_recordset(?::json) as x(event_id uuid, topic text, payload_hash text)
            on conflict (event_id) do nothing returning event_id),
          locked as (${LOCK_SAGAS}),
-         by_order as (${SAGAS_OF_ORDERS})
-         select 'fresh' as kind, event_id::text as id, null::json as state, null::int as version, null::int as event_seq, null::text as order_id from claimed
-         union all select 'locked', id::text, state, version, event_seq, null from locked
-         union all select 'order', id::text, null, null, null, order_id::text from by_order`,
-        [chunk, ids, orders],
+         by_key as (${SAGAS_OF_KEYS})
+         select 'fresh' as kind, event_id::text as id, null::json as state, null::int as version, null::int as event_seq, null::text as type, null::text as business_key from claimed
+         union all select 'locked', id::text, state, version, event_seq, null, null from locked
+         union all select 'key', id::text, null, null, null, type, business_key from by_key`,
+        [chunk, ids, keyed],
       );
       for (const r of rows) {
         if (r.kind === 'fresh') claim.fresh.add(r.id);
         else if (r.kind === 'locked') claim.locked.set(r.id, toStored(r as SagaRow));
-        else claim.sagaIdsByOrder.set(r.order_id!, r.id);
+        else claim.sagaIdsByKey.set(sagaKeyText({ sagaType: r.type!, businessKey: r.business_key! }), r.id);
       }
     }
     // Repeats are rare: only then a second statement reads the hashes they were first claimed
@@ -87,10 +95,10 @@ class PostgresSagaTransaction implements SagaTransaction {
     return new Map(rows.map((r) => [r.state.id, toStored(r)]));
   }
 
-  async sagaIdsByOrder(orderIds: string[]): Promise<Map<string, string>> {
-    if (orderIds.length === 0) return new Map();
-    const rows = await this.tx.query<{ id: string; order_id: string }>(SAGAS_OF_ORDERS, [distinct(orderIds)]);
-    return new Map(rows.map((r) => [r.order_id, r.id]));
+  async sagaIdsByKey(keys: SagaBusinessKey[]): Promise<Map<string, string>> {
+    if (keys.length === 0) return new Map();
+    const rows = await this.tx.query<{ id: string; type: string; business_key: string }>(SAGAS_OF_KEYS, [keysJson(keys)]);
+    return new Map(rows.map((r) => [sagaKeyText({ sagaType: r.type, businessKey: r.business_key }), r.id]));
   }
 
   async lockDueTimers(now: Date, limit: number): Promise<StoredSaga[]> {
@@ -113,7 +121,7 @@ class PostgresSagaTransaction implements SagaTransaction {
    */
   async write(writes: SagaWrite[]): Promise<WrittenOutboxMessage[]> {
     const written: WrittenOutboxMessage[] = [];
-    const groups = groupBySize(writes.map((w) => sagaParts(w, this.fingerprints)), (p) => p.chars, WRITE_GROUP_CHARS);
+    const groups = groupBySize(writes.map((w) => sagaParts(w, this.searchKeys(w.state), this.fingerprints)), (p) => p.chars, WRITE_GROUP_CHARS);
     const writesEvents = writes.some((w) => w.events.length > 0);
     // The commit position is taken by the last statement, so the lock is held for the shortest time.
     for (const [i, group] of groups.entries()) written.push(...await this.writeGroup(group, writesEvents && i === groups.length - 1));
@@ -266,8 +274,9 @@ const TAKE_COMMIT_POSITION = `insert into saga_event_commit (tx_id)
 const LOCK_SAGAS = `select id, state, version, event_seq from saga_instance
   where id = any(string_to_array(?, ',')::uuid[]) order by id for update`;
 
-/** Saga ids of orders. */
-const SAGAS_OF_ORDERS = 'select id, order_id from saga_instance where order_id = any(string_to_array(?, \',\')::uuid[])';
+/** Saga ids of business keys (saga type and key, on their unique index). */
+const SAGAS_OF_KEYS = `select s.id, s.type, s.business_key from saga_instance s
+  join (select distinct t, k from json_to_recordset(?::json) as x(t text, k text)) as x on s.type = x.t and s.business_key = x.k`;
 
 /**
  * Outbox rows from a JSON array, inserted in the array's order, so the sequence hands out
@@ -285,8 +294,9 @@ function lockOrder(ids: string[]): string {
   return [...new Set(ids)].sort().join(',');
 }
 
-function distinct(ids: string[]): string {
-  return [...new Set(ids)].join(',');
+/** Business keys as one JSON parameter for SAGAS_OF_KEYS. */
+function keysJson(keys: SagaBusinessKey[]): string {
+  return JSON.stringify(keys.map((k) => ({ t: k.sagaType, k: k.businessKey })));
 }
 
 interface ManualActionRow {

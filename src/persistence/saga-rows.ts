@@ -1,8 +1,8 @@
 import { definitionKey } from '../core/fingerprint';
 import { nextDueAtMs } from '../core/unkept';
-import type { SagaWrite } from '../runtime/ports';
+import type { AnySagaState, SagaSearchKeys, SagaWrite } from '../runtime/ports';
 import { encodeSagaChangeNotice } from './saga-change-notice';
-import { failedStep, paymentMethods } from './search-keys';
+import { failedStep } from './search-keys';
 
 /**
  * How one saga's write becomes rows: its saga_instance record, step rows, events, timer and
@@ -18,35 +18,38 @@ function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }
 
+/** A saga's search keys, by its module (RegisteredSagas.searchKeys). */
+export type SearchKeysOf = (state: AnySagaState) => SagaSearchKeys;
+
+export const noSearchKeys: SearchKeysOf = () => ({ orderId: null, customerId: null, totalAmount: null, finalAmount: null, currency: null, paymentMethods: null });
+
 /** The fingerprint of each registered definition by name@version (core/fingerprint.ts). */
 export type FingerprintsByDefinition = ReadonlyMap<string, string>;
 
 /**
- * The columns copied out of the state for filtering; order fields when the data has them. A new
- * saga also gets its definition's fingerprint, which no update changes.
+ * The columns copied out of the state for filtering, with the search keys its saga module
+ * exposes. A new saga also gets its definition's fingerprint, which no update changes.
  */
-function sagaRecord(w: SagaWrite, fingerprints: FingerprintsByDefinition) {
+function sagaRecord(w: SagaWrite, keys: SagaSearchKeys, fingerprints: FingerprintsByDefinition) {
   const s = w.state;
-  const data = (s.data ?? {}) as Record<string, unknown>;
-  const text = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
-    id: s.id, type: s.definitionName, definition_version: s.definitionVersion, order_id: s.orderId,
-    customer_id: text(data.customerId), status: s.status, current_step: s.currentStep, state: s,
-    total_amount: text(data.totalAmount), final_amount: text(data.finalAmount), currency: text(data.currency),
+    id: s.id, type: s.definitionName, definition_version: s.definitionVersion, business_key: s.businessKey, order_id: keys.orderId,
+    customer_id: keys.customerId, status: s.status, current_step: s.currentStep, state: s,
+    total_amount: keys.totalAmount, final_amount: keys.finalAmount, currency: keys.currency,
     last_error: s.lastError, version: (w.previousVersion ?? 0) + 1,
     prev_version: w.previousVersion, event_seq: w.previousEventSeq + w.events.length,
     created_at: iso(s.startedAtMs), updated_at: iso(s.updatedAtMs), ended_at: iso(s.endedAtMs),
-    payment_methods: paymentMethods(data), failed_step: failedStep(s),
+    payment_methods: keys.paymentMethods, failed_step: failedStep(s),
     ...(w.previousVersion === null ? { fingerprint: fingerprints.get(definitionKey(s.definitionName, s.definitionVersion)) ?? null } : {}),
   };
 }
 
 /** Columns of saga_instance written from a saga record (sagaRecord). */
-export const SAGA_COLUMNS = `id, type, definition_version, order_id, customer_id, status, current_step, state, total_amount,
+export const SAGA_COLUMNS = `id, type, definition_version, business_key, order_id, customer_id, status, current_step, state, total_amount,
   final_amount, currency, last_error, version, event_seq, created_at, updated_at, ended_at, payment_methods, failed_step, fingerprint`;
 
 /** The shape of a saga record in json_to_recordset. */
-export const SAGA_RECORD = `id uuid, type text, definition_version int, order_id uuid, customer_id text, status text,
+export const SAGA_RECORD = `id uuid, type text, definition_version int, business_key text, order_id uuid, customer_id text, status text,
   current_step text, state json, total_amount numeric, final_amount numeric, currency text, last_error text,
   version int, prev_version int, event_seq int, created_at timestamptz,
   updated_at timestamptz, ended_at timestamptz, payment_methods text[], failed_step text, fingerprint text`;
@@ -72,7 +75,7 @@ export interface SagaParts {
   chars: number;
 }
 
-export function sagaParts(w: SagaWrite, fingerprints: FingerprintsByDefinition = new Map()): SagaParts {
+export function sagaParts(w: SagaWrite, keys: SagaSearchKeys, fingerprints: FingerprintsByDefinition = new Map()): SagaParts {
   const id = w.state.id;
   const steps = (w.changedSteps ?? w.state.steps.map((_, i) => i)).map((position) => {
     const step = w.state.steps[position];
@@ -91,7 +94,7 @@ export function sagaParts(w: SagaWrite, fingerprints: FingerprintsByDefinition =
     const headers = m.headers ?? null;
     return { topic: m.topic, key: m.key, value, headers, json: JSON.stringify({ event_id: m.eventId, topic: m.topic, key: m.key, value, headers, saga_id: id, step: m.step }) };
   });
-  const record = JSON.stringify(sagaRecord(w, fingerprints));
+  const record = JSON.stringify(sagaRecord(w, keys, fingerprints));
   // A new saga has no timer row yet; an updated one may have.
   const dueMs = nextDueAtMs(w.state);
   const armed = dueMs !== null ? JSON.stringify({ saga_id: id, due_ms: dueMs }) : null;

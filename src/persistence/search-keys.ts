@@ -2,7 +2,8 @@
  * Business keys copied out of a saga's state into saga_instance columns on every write, so the
  * control plane's search (`sagas(filter)`) runs on indexes instead of walking JSON:
  *
- *   payment_methods text[]  every payment method the order pays with (data.payments[].paymentMethod)
+ *   customer_id, total_amount, final_amount, currency, payment_methods: the search keys the saga's
+ *                           module exposes (SagaModule.searchKeys; sagas/order/search-keys.ts for orders)
  *   failed_step     text    the step whose failure ended the forward phase (see failedStep)
  *
  * Migration20261126010000 adds the columns (and backfills existing rows with the same rules in SQL).
@@ -27,14 +28,4 @@ export function failedStep(state: AnySagaState): string | null {
     if (state.steps[i].startedAtMs !== null) return state.steps[i].name;
   }
   return null;
-}
-
-/** Distinct payment methods of `data.payments` (a single payment is one part); null when the saga data has none. */
-export function paymentMethods(data: unknown): string[] | null {
-  const payments = (data as { payments?: unknown } | null)?.payments;
-  if (!Array.isArray(payments)) return null;
-  const methods = payments
-    .map((p) => (p as { paymentMethod?: unknown } | null)?.paymentMethod)
-    .filter((m): m is string => typeof m === 'string' && m !== '');
-  return [...new Set(methods)];
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { FAILED_END_STATUSES } from '../core';
+import { isFailedEnd } from '../core';
 import type { Logger } from '../logger';
 import { permissionGuard } from './permissions';
 import { ManualActionError, reusedKey, type ManualActionName } from './manual-actions';
@@ -238,7 +238,7 @@ export class BulkActionService {
 
 /** The saga is already where the action leads, so there is nothing to do (recorded SKIPPED). */
 function alreadyThere(action: string, status: string): boolean {
-  if (action === 'compensate') return status === 'COMPENSATING' || (FAILED_END_STATUSES as readonly string[]).includes(status);
+  if (action === 'compensate') return status === 'COMPENSATING' || isFailedEnd(status);
   if (action === 'abort') return status === 'ABORTED';
   return false;
 }

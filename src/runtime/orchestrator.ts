@@ -1,5 +1,4 @@
 import type { Logger } from '../logger';
-import { INBOUND_TOPICS } from '../messaging/contract';
 import type { MessageTransport, OutboxPublisher, Subscription, TopicPartition } from './ports';
 import { ConsumerHealth, type ConsumerHealthReport } from './consumer-health';
 import type { Poller } from './poller';
@@ -7,6 +6,8 @@ import type { SagaProcessor } from './processor/saga-processor';
 import { TimerPoller } from './timer-poller';
 
 export interface OrchestratorOptions {
+  /** The topics the registered sagas consume. */
+  topics: readonly string[];
   transport: MessageTransport;
   processor: SagaProcessor;
   relay: OutboxPublisher;
@@ -43,14 +44,14 @@ export class Orchestrator {
 
   async start(): Promise<void> {
     const { transport, processor, relay, groupId } = this.options;
-    await transport.ensureTopics([...INBOUND_TOPICS]);
+    await transport.ensureTopics([...this.options.topics]);
     // Publish what a previous run left in the outbox before taking new work.
     relay.start();
     this.timers.start();
     this.options.retention?.start();
     // A partition that failed here and then moved to another member is that member's to report.
     const onAssigned = (assigned: TopicPartition[]) => this.health.retain(assigned);
-    this.subscription = await transport.subscribe({ groupId, topics: [...INBOUND_TOPICS], onAssigned }, async (batch) => {
+    this.subscription = await transport.subscribe({ groupId, topics: [...this.options.topics], onAssigned }, async (batch) => {
       const { topic, partition } = batch[0];
       try {
         await processor.handleBatch(batch);

@@ -6,7 +6,7 @@
  */
 import type { Attributes, Link, Span } from '@opentelemetry/api';
 import type { OutboxMessage } from '../core';
-import type { ContractMessage } from '../messaging/contract';
+import type { WireMessage } from '../messaging/contract';
 import type { TransportMessage } from './ports';
 import { contextOf, linkTo, messagingAttributes, remoteContext, SpanKind, startSpan, tracingEnabled, traceparentOf } from '../tracing/tracing';
 import { newTraceparent, parseTraceparent } from '../tracing/traceparent';
@@ -38,7 +38,7 @@ export function batchSpan(messages: TransportMessage[]): Span | undefined {
 }
 
 /** The span of one consumed message, a child of its sender's span when it carried a traceparent. */
-export function messageSpan(raw: TransportMessage, message: ContractMessage): Span | undefined {
+export function messageSpan(raw: TransportMessage, message: WireMessage): Span | undefined {
   if (!tracingEnabled()) return undefined;
   return startSpan(`process ${message.eventType}`, remoteContext(incomingTraceparent(raw)), {
     ...messagingAttributes(raw, 'process'), 'messaging.message.id': message.eventId,

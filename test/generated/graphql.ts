@@ -79,6 +79,8 @@ export type SagaFeedFilter = {
 
 /** Narrows `sagas`; conditions combine with AND, absent ones do not filter. */
 export type SagaFilter = {
+  /** The saga's business key (with `type`, on the unique index of type and key). */
+  businessKey?: string | null | undefined;
   customerId?: string | null | undefined;
   /** The forward step whose failure ended the forward phase (error reply, attempts exhausted, or stopped by an operator), e.g. `processPayment`. Set on sagas that failed (compensating, compensated, failed statuses, COMPENSATION_FAILED, ABORTED); a compensation that gives up does not change it. */
   failingStep?: string | null | undefined;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { Arg, Args, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import { validateMessage, type ContractMessage } from '../../messaging/contract';
+import { validateMessage, type ContractMessage } from '../../sagas/order/contract';
 import { ManualActionError, type ManualActionName } from '../../runtime/manual-actions';
 import { permissionGuard } from '../../runtime/permissions';
 import { buildCompensationPlan, versionOfPlanToken } from '../plan';

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { definitionFingerprint, type AnySagaDefinition, type DefinitionUsage } from '../../core';
+import { definitionFingerprint, sagaStatuses, type AnySagaDefinition, type DefinitionUsage } from '../../core';
 import { isUtcInstantText } from '../../persistence/sql';
 import type { GraphQLContext } from '../context';
 import { toSagaEventType, toSagaType } from '../mappers';
@@ -56,6 +56,7 @@ export function listFilter(filter: SagaFilter | null | undefined, nowMs: number)
     statuses: filter.status ?? null,
     type: filter.type ?? null,
     orderId: filter.orderId ?? null,
+    businessKey: filter.businessKey ?? null,
     customerId: filter.customerId ?? null,
     startedAfter: filter.startedAfter ?? null,
     startedBefore: filter.startedBefore ?? null,
@@ -138,7 +139,7 @@ export function sagaQueryResolvers(deps: Pick<SchemaDependencies, 'reads' | 'reg
     @Authorized()
     @Query(() => SagaStats, { description: 'Counts and durations over the last `window` seconds (1 s to 31 days).' })
     async sagaStats(@Arg('window', () => Int, { defaultValue: 3600, description: 'Seconds back from now.' }) window: number): Promise<SagaStats> {
-      return loadSagaStats(deps.reads, window);
+      return loadSagaStats(deps.reads, window, sagaStatuses(deps.registry.list()));
     }
 
     @Authorized()

@@ -1,3 +1,4 @@
+import { sagaStatuses } from '../../core';
 import { Arg, Authorized, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import type { SagaStatus } from '../types/enums';
 import type { GraphQLContext } from '../context';
@@ -25,7 +26,7 @@ function stepUpdates(filter: StepUpdateFilter) {
     return change.events.filter((e) => e.step !== null).flatMap((event): SagaStepUpdate[] => {
       const step = saga.steps.find((s) => s.name === event.step);
       if (!step || (filter.step && step.name !== filter.step) || (filter.status?.length && !filter.status.includes(step.status))) return [];
-      return [{ sagaId: saga.id, orderId: saga.orderId, sagaStatus: saga.status, step, event: toSagaEventType(event) }];
+      return [{ sagaId: saga.id, orderId: saga.orderId, businessKey: saga.businessKey, sagaStatus: saga.status, step, event: toSagaEventType(event) }];
     });
   };
 }
@@ -35,7 +36,7 @@ function stepUpdates(filter: StepUpdateFilter) {
  * persistence/change-listener.ts), so a subscriber on any instance sees changes committed by any
  * other, after the commit and in commit order.
  */
-export function sagaSubscriptionResolvers(deps: Pick<SchemaDependencies, 'changes' | 'reads' | 'subscriberBuffer'>) {
+export function sagaSubscriptionResolvers(deps: Pick<SchemaDependencies, 'changes' | 'reads' | 'registry' | 'subscriberBuffer'>) {
   const capacity = deps.subscriberBuffer ?? DEFAULT_SUBSCRIBER_BUFFER;
   @Resolver()
   class SagaSubscriptionResolver {
@@ -112,7 +113,7 @@ export function sagaSubscriptionResolvers(deps: Pick<SchemaDependencies, 'change
       subscribe: ({ args, context }) => {
         requireRole(context as GraphQLContext, 'viewer');
         const { window, intervalMs } = args as { window: number; intervalMs: number };
-        return snapshotStream(deps.changes, () => loadSagaStats(deps.reads, window), Math.min(60000, Math.max(250, intervalMs)));
+        return snapshotStream(deps.changes, () => loadSagaStats(deps.reads, window, sagaStatuses(deps.registry.list())), Math.min(60000, Math.max(250, intervalMs)));
       },
     })
     sagaStats(

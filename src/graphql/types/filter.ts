@@ -12,6 +12,9 @@ export class SagaFilter {
   @Field(() => ID, { nullable: true })
   orderId?: string | null;
 
+  @Field(() => String, { nullable: true, description: 'The saga\'s business key (with `type`, on the unique index of type and key).' })
+  businessKey?: string | null;
+
   @Field(() => String, { nullable: true })
   customerId?: string | null;
 

@@ -57,7 +57,8 @@ export class SagaType {
   @Field(() => ID) id!: string;
   @Field({ description: 'Definition name, e.g. `order`.' }) type!: string;
   @Field(() => Int, { description: 'The definition version this saga started with and keeps.' }) definitionVersion!: number;
-  @Field(() => ID) orderId!: string;
+  @Field(() => ID, { description: 'The order an order saga is about (its business key); a saga of another type gives its business key here too: read `businessKey`.' }) orderId!: string;
+  @Field({ description: 'What the saga is about, unique per saga type: the order id of an order saga, e.g. a shipment id for another type.' }) businessKey!: string;
   @Field(() => String, { nullable: true, description: 'Personal: `***` for the analyst role.' }) customerId!: string | null;
   @Field(() => SagaStatus) status!: SagaStatus;
   @Field(() => SagaStatus, { nullable: true, description: 'The status a failed saga ends in once compensated.' }) failureStatus!: SagaStatus | null;

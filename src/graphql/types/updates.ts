@@ -11,7 +11,8 @@ export class SagaUpdate {
 @ObjectType({ description: 'A change of one step, with the event that caused it.' })
 export class SagaStepUpdate {
   @Field(() => ID) sagaId!: string;
-  @Field(() => ID) orderId!: string;
+  @Field(() => ID, { description: 'The saga\'s business key (the order id of an order saga); see `businessKey`.' }) orderId!: string;
+  @Field({ description: 'The saga\'s business key, unique per saga type.' }) businessKey!: string;
   @Field(() => SagaStatus) sagaStatus!: SagaStatus;
   @Field(() => SagaStepType) step!: SagaStepType;
   @Field(() => SagaEventType) event!: SagaEventType;

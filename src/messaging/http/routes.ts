@@ -1,5 +1,3 @@
-import { TOPICS } from '../contract';
-
 /** Where one participant command topic is sent over HTTP instead of the broker. */
 export interface HttpRoute {
   /** http(s) URL the command is POSTed to, or `lb://<service>/<path>` for a service looked up in discovery. */
@@ -16,28 +14,19 @@ export interface HttpRoute {
 export type HttpRoutes = Record<string, HttpRoute>;
 
 /**
- * The participant command topics that may be routed over HTTP, each with the reply topics its
- * participant answers on (CONTRACT.md). The first one is the fallback: a reply body that is not
- * JSON or whose eventType does not belong to this command is delivered there as is, so the
- * orchestrator's edge validation dead-letters it with the error (`<topic>.dlq`).
+ * Participant command topics that may be routed over HTTP, each with the reply topics its
+ * participant answers on; the first one is where a reply that is not one of them goes, to be
+ * dead-lettered by validation. Each saga module declares its own (e.g. sagas/order/http-commands.ts).
  */
-export const HTTP_ROUTABLE_COMMANDS: Readonly<Record<string, readonly string[]>> = {
-  [TOPICS.reserveInventory]: [TOPICS.productReserved, TOPICS.productReservationFailed],
-  [TOPICS.confirmInventory]: [TOPICS.inventoryConfirmed],
-  [TOPICS.releaseInventory]: [TOPICS.compensation],
-  [TOPICS.applyCoupon]: [TOPICS.couponApplied, TOPICS.couponFailed],
-  [TOPICS.cancelCoupon]: [TOPICS.compensation],
-  [TOPICS.processPayment]: [TOPICS.paymentProcessed, TOPICS.paymentFailed, TOPICS.splitPaymentProcessed],
-  [TOPICS.refundPayment]: [TOPICS.compensation],
-};
+export type HttpRoutableCommands = Readonly<Record<string, readonly string[]>>;
 
 export class HttpRouteError extends Error {}
 
-/** Throws HttpRouteError unless `topic` is a participant command topic and `url` an absolute http(s) URL. */
-export function validateHttpRoute(topic: string, url: string): void {
-  if (!Object.hasOwn(HTTP_ROUTABLE_COMMANDS, topic)) {
+/** Throws HttpRouteError unless `topic` is one of the `routable` command topics and `url` an absolute http(s) URL. */
+export function validateHttpRoute(topic: string, url: string, routable: HttpRoutableCommands): void {
+  if (!Object.hasOwn(routable, topic)) {
     throw new HttpRouteError(
-      `'${topic}' is not a participant command topic; expected one of ${Object.keys(HTTP_ROUTABLE_COMMANDS).join(', ')}`,
+      `'${topic}' is not a participant command topic; expected one of ${Object.keys(routable).join(', ')}`,
     );
   }
   let parsed: URL;
@@ -101,7 +90,7 @@ export function parseServiceUrls(spec: string | undefined): Record<string, strin
  * Blank input gives no routes; blanks around entries and empty entries (a trailing comma) are
  * ignored. Every bad entry is reported at once, by position, in one HttpRouteError.
  */
-export function parseHttpRoutes(spec: string | undefined): HttpRoutes {
+export function parseHttpRoutes(spec: string | undefined, routable: HttpRoutableCommands): HttpRoutes {
   const routes: HttpRoutes = {};
   if (!spec || spec.trim() === '') return routes;
   const problems: string[] = [];
@@ -125,7 +114,7 @@ export function parseHttpRoutes(spec: string | undefined): HttpRoutes {
       return;
     }
     try {
-      validateHttpRoute(topic, url);
+      validateHttpRoute(topic, url, routable);
     } catch (error) {
       problems.push(`${where}: ${(error as Error).message}`);
       return;

@@ -1,4 +1,4 @@
-import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
 /**
  * One saga. `state` holds the engine's whole SagaState (JSON); the columns beside it are copies
@@ -8,6 +8,9 @@ import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/c
 @Index({ properties: ['status', 'createdAt', 'id'] })
 @Index({ properties: ['createdAt', 'id'] })
 @Index({ properties: ['customerId'] })
+@Index({ properties: ['orderId'] })
+// One saga per business key of a saga type (Migration20261202110000).
+@Unique({ properties: ['type', 'businessKey'] })
 @Index({ properties: ['endedAt'] })
 // Search by business keys (Migration20261126010000; filterSql in saga-read-repository.ts).
 @Index({ properties: ['totalAmount'] })
@@ -33,8 +36,13 @@ export class SagaInstance {
   @Property({ type: 'text', nullable: true })
   fingerprint?: string | null;
 
-  @Property({ type: 'uuid', unique: true })
-  orderId!: string;
+  /** What the saga is about, unique per type (SagaModule's key field, e.g. the order id). */
+  @Property({ type: 'text' })
+  businessKey!: string;
+
+  /** The order module's search key: its business key, the order id (null for other saga types). */
+  @Property({ type: 'uuid', nullable: true })
+  orderId?: string | null;
 
   @Property({ type: 'text', nullable: true })
   customerId?: string | null;

@@ -10,6 +10,7 @@ import { Migration20261126040000 } from './Migration20261126040000';
 import { Migration20261126050000 } from './Migration20261126050000';
 import { Migration20261201080000 } from './Migration20261201080000';
 import { Migration20261202100000 } from './Migration20261202100000';
+import { Migration20261202110000 } from './Migration20261202110000';
 import { Migration20261202120000 } from './Migration20261202120000';
 
 /** Every migration, in order. Add new ones here after `npm run migration:create`. */
@@ -25,5 +26,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261126050000', class: Migration20261126050000 },
   { name: 'Migration20261201080000', class: Migration20261201080000 },
   { name: 'Migration20261202100000', class: Migration20261202100000 },
+  { name: 'Migration20261202110000', class: Migration20261202110000 },
   { name: 'Migration20261202120000', class: Migration20261202120000 },
 ];

@@ -13,3 +13,4 @@ export * from './reads';
 export * from './retention';
 export * from './saga-store';
 export * from './transport';
+export * from './saga-module';

@@ -33,6 +33,8 @@ export interface SagaListFilter {
   statuses?: string[] | null;
   type?: string | null;
   orderId?: string | null;
+  /** business_key = businessKey (unique with type). */
+  businessKey?: string | null;
   customerId?: string | null;
   /** created_at >= startedAfter */
   startedAfter?: Date | null;

@@ -4,7 +4,15 @@
  * sees SQL or MikroORM.
  */
 import type { OutboxMessage, SagaEvent, SagaState } from '../../core';
+import type { SagaBusinessKey } from '../../messaging/contract';
 import type { RawOutboxMessage, WrittenOutboxMessage } from './outbox';
+
+export type { SagaBusinessKey } from '../../messaging/contract';
+
+/** A SagaBusinessKey as one map key (saga types are names, so a newline cannot be part of one). */
+export function sagaKeyText(key: SagaBusinessKey): string {
+  return `${key.sagaType}\n${key.businessKey}`;
+}
 
 export type AnySagaState = SagaState<unknown>;
 
@@ -56,7 +64,8 @@ export interface InboxClaim {
   /** The payload hash stored with each repeated (not fresh) eventId that has one. */
   storedHashes: Map<string, string>;
   locked: Map<string, StoredSaga>;
-  sagaIdsByOrder: Map<string, string>;
+  /** sagaKeyText(key) -> sagaId for the looked-up keys that have a saga. */
+  sagaIdsByKey: Map<string, string>;
 }
 
 /** Work inside one database transaction. */
@@ -64,13 +73,13 @@ export interface SagaTransaction {
   /**
    * Records consumed eventIds and returns the ones not seen before (the rest are duplicates);
    * in the same round trip, loads and row-locks the given sagas as lockSagas does and looks up
-   * the given orders as sagaIdsByOrder does.
+   * the given business keys as sagaIdsByKey does.
    */
-  claimInboxAndLock(entries: InboxEntry[], sagaIds: string[], orderIds: string[]): Promise<InboxClaim>;
+  claimInboxAndLock(entries: InboxEntry[], sagaIds: string[], keys: SagaBusinessKey[]): Promise<InboxClaim>;
   /** Loads and row-locks sagas until commit, so one saga's messages apply one at a time. */
   lockSagas(ids: string[]): Promise<Map<string, StoredSaga>>;
-  /** orderId -> sagaId for the orders that have a saga. */
-  sagaIdsByOrder(orderIds: string[]): Promise<Map<string, string>>;
+  /** sagaKeyText(key) -> sagaId for the keys that have a saga (one per saga type and business key). */
+  sagaIdsByKey(keys: SagaBusinessKey[]): Promise<Map<string, string>>;
   /** Locks sagas whose timer is due, skipping ones another instance holds. */
   lockDueTimers(now: Date, limit: number): Promise<StoredSaga[]>;
   /**

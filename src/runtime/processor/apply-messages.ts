@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { applyReply, startSaga, type AnySagaDefinition, type SagaContext, type SagaRegistry } from '../../core';
 import type { Logger } from '../../logger';
-import type { ContractMessage } from '../../messaging/contract';
-import type { InboxClaim, Metrics, RawOutboxMessage, SagaTransaction, StoredSaga, TransportMessage } from '../ports';
+import type { Wire, WireMessage } from '../../messaging/contract';
+import { sagaKeyText, type InboxClaim, type Metrics, type RawOutboxMessage, type SagaBusinessKey, type SagaTransaction, type StoredSaga, type TransportMessage } from '../ports';
 import { continueTransition, endTransition, incomingTraceparent, messageSpan, startTransition } from '../saga-tracing';
 import type { DeadLetters } from './dead-letters';
 import { definitionOf, sagaContext } from './saga-context';
@@ -11,17 +11,19 @@ import { newWorkingSaga, recordTransition, workingOf, type WorkingSaga } from '.
 /** How a message that starts a saga maps to a definition and its data (e.g. OrderCreated). */
 export interface SagaTrigger {
   definition: AnySagaDefinition;
-  data(message: ContractMessage): unknown;
+  data(message: WireMessage): unknown;
 }
 
 /** A message to apply: as received (for its dead letter and trace) and as parsed. */
 export interface IncomingMessage {
   raw: TransportMessage;
-  message: ContractMessage;
+  message: WireMessage;
 }
 
 export interface MessageApplierDeps {
   registry: SagaRegistry;
+  /** The registered sagas' contracts: which saga type and business key a message belongs to. */
+  wire: Wire;
   triggers: Record<string, SagaTrigger>;
   logger: Logger;
   metrics: Metrics;
@@ -31,36 +33,45 @@ export interface MessageApplierDeps {
 
 /**
  * Applies messages to their sagas through the pure core, inside the caller's transaction: a
- * trigger starts a saga (one per order), a reply moves its saga on; a message no saga takes is
- * dead-lettered with the reason.
+ * trigger starts a saga (one per saga type and business key), a reply moves its saga on; a
+ * message no saga takes is dead-lettered with the reason.
  */
 export class MessageApplier {
   constructor(private readonly deps: MessageApplierDeps) {}
 
-  /** Sagas are found by the envelope's sagaId, else by orderId (one saga per order); starts check the order. */
-  needsOrderLookup(message: ContractMessage): boolean {
+  /**
+   * Sagas are found by the envelope's sagaId, else by the business key the message's saga module
+   * reads from it (e.g. the orderId); starts check that key has no saga yet.
+   */
+  needsKeyLookup(message: WireMessage): boolean {
     return !message.sagaId || !!this.deps.triggers[message.eventType];
+  }
+
+  /** The saga type and business key a message belongs to. */
+  keyOf(message: WireMessage): SagaBusinessKey {
+    return this.deps.wire.keyOf(message);
   }
 
   /** `prefetched`: what claimInboxAndLock already locked and looked up in this transaction. */
   async apply(
     tx: SagaTransaction, items: IncomingMessage[], deadLetters: RawOutboxMessage[],
-    prefetched?: Pick<InboxClaim, 'locked' | 'sagaIdsByOrder'>, actor?: string,
+    prefetched?: Pick<InboxClaim, 'locked' | 'sagaIdsByKey'>, actor?: string,
   ): Promise<Map<string, WorkingSaga>> {
     const ctx = sagaContext(this.deps.clock, true);
     const working = new Map<string, WorkingSaga>();
-    const byOrder = prefetched?.sagaIdsByOrder ?? await tx.sagaIdsByOrder(items.filter((i) => this.needsOrderLookup(i.message)).map((i) => i.message.orderId));
+    const keys = items.map((i) => sagaKeyText(this.keyOf(i.message)));
+    const byKey = prefetched?.sagaIdsByKey ?? await tx.sagaIdsByKey(items.filter((i) => this.needsKeyLookup(i.message)).map((i) => this.keyOf(i.message)));
     const locked = prefetched?.locked ?? new Map<string, StoredSaga>();
-    const sagaIds = items.map((i) => i.message.sagaId ?? byOrder.get(i.message.orderId)).filter((id): id is string => !!id && !locked.has(id));
+    const sagaIds = items.map((i, n) => i.message.sagaId ?? byKey.get(keys[n])).filter((id): id is string => !!id && !locked.has(id));
     for (const [id, stored] of await tx.lockSagas(sagaIds)) locked.set(id, stored);
-    const startedByOrder = new Map<string, string>();
+    const startedByKey = new Map<string, string>();
 
-    const scope: ApplyScope = { ctx, working, byOrder, locked, startedByOrder, deadLetters, actor };
-    for (const { raw, message } of items) {
+    const scope: ApplyScope = { ctx, working, byKey, locked, startedByKey, deadLetters, actor };
+    for (const [n, { raw, message }] of items.entries()) {
       // A manual start (no consumed message) is traced by the GraphQL operation's span instead.
       const span = actor ? undefined : messageSpan(raw, message);
       try {
-        this.applyOne(raw, message, span, scope);
+        this.applyOne(raw, message, keys[n], span, scope);
       } finally {
         span?.end();
       }
@@ -70,13 +81,14 @@ export class MessageApplier {
 
   /** Applies one message to its saga (or starts one) within `apply`. */
   private applyOne(
-    raw: TransportMessage, message: ContractMessage, span: ReturnType<typeof messageSpan>,
-    { ctx, working, byOrder, locked, startedByOrder, deadLetters, actor }: ApplyScope,
+    raw: TransportMessage, message: WireMessage, keyText: string, span: ReturnType<typeof messageSpan>,
+    { ctx, working, byKey, locked, startedByKey, deadLetters, actor }: ApplyScope,
   ): void {
+    const { sagaType, businessKey } = this.keyOf(message);
     const trigger = this.deps.triggers[message.eventType];
     if (trigger) {
-      if (byOrder.has(message.orderId) || startedByOrder.has(message.orderId)) {
-        this.deps.logger.warn({ orderId: message.orderId, eventId: message.eventId }, 'order already has a saga; start ignored');
+      if (byKey.has(keyText) || startedByKey.has(keyText)) {
+        this.deps.logger.warn({ sagaType, businessKey, eventId: message.eventId }, 'business key already has a saga; start ignored');
         this.deps.metrics.duplicates.inc();
         return;
       }
@@ -84,13 +96,13 @@ export class MessageApplier {
       const trace = startTransition('saga start', sagaId, trigger.definition.name, incomingTraceparent(raw), span, actor);
       try {
         const transition = startSaga(trigger.definition, {
-          sagaId, orderId: message.orderId, data: trigger.data(message), causationId: message.eventId,
+          sagaId, businessKey, data: trigger.data(message), causationId: message.eventId,
           correlationId: message.correlationId, traceparent: trace.traceparent,
         }, ctx);
         const w = newWorkingSaga(transition.state);
         recordTransition(w, transition, trace);
         working.set(sagaId, w);
-        startedByOrder.set(message.orderId, sagaId);
+        startedByKey.set(keyText, sagaId);
         endTransition(trace, w.state);
       } catch (error) {
         endTransition(trace, undefined, error);
@@ -98,15 +110,17 @@ export class MessageApplier {
       }
       return;
     }
-    const sagaId = message.sagaId ?? byOrder.get(message.orderId);
+    const sagaId = message.sagaId ?? byKey.get(keyText);
     const stored = sagaId ? locked.get(sagaId) : undefined;
     const w = sagaId ? working.get(sagaId) ?? (stored ? workingOf(stored) : undefined) : undefined;
+    // The saga module names the key in its messages (e.g. orderId) and, in the dead letter, what it is of.
+    const keyField = this.deps.wire.keyFieldOf(sagaType);
     if (!w) {
-      deadLetters.push(this.deps.deadLetters.of(raw, `unknown saga: no saga ${sagaId ? `with id ${sagaId}` : `for order ${message.orderId}`}`));
+      deadLetters.push(this.deps.deadLetters.of(raw, `unknown saga: no saga ${sagaId ? `with id ${sagaId}` : `for ${keyName(keyField)} ${businessKey}`}`));
       return;
     }
-    if (w.state.orderId !== message.orderId) {
-      deadLetters.push(this.deps.deadLetters.of(raw, `orderId ${message.orderId} does not belong to saga ${w.state.id} (order ${w.state.orderId})`));
+    if (w.state.definitionName !== sagaType || w.state.businessKey !== businessKey) {
+      deadLetters.push(this.deps.deadLetters.of(raw, `${keyField} ${businessKey} does not belong to saga ${w.state.id} (${keyName(keyField)} ${w.state.businessKey})`));
       return;
     }
     const trace = continueTransition(`saga reply ${message.eventType}`, w.state, { raw, span });
@@ -126,10 +140,15 @@ export class MessageApplier {
 interface ApplyScope {
   ctx: SagaContext;
   working: Map<string, WorkingSaga>;
-  byOrder: Map<string, string>;
+  byKey: Map<string, string>;
   locked: Map<string, StoredSaga>;
-  startedByOrder: Map<string, string>;
+  startedByKey: Map<string, string>;
   deadLetters: RawOutboxMessage[];
   /** Set for a start by an operator (startSaga). */
   actor?: string;
+}
+
+/** What a key field names, for messages: `orderId` -> `order`. */
+function keyName(field: string): string {
+  return field.replace(/Id$/, '') || field;
 }

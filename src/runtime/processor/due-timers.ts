@@ -1,5 +1,6 @@
 import { fireTimer, type SagaRegistry } from '../../core';
 import type { Logger } from '../../logger';
+import type { Wire } from '../../messaging/contract';
 import { outgoingProblem } from '../../messaging/outgoing-check';
 import type { SagaStore } from '../ports';
 import { continueTransition, endTransition } from '../saga-tracing';
@@ -10,6 +11,7 @@ import { recordTransition, workingOf, type WorkingSaga } from './working-saga';
 export interface DueTimersDeps {
   store: SagaStore;
   registry: SagaRegistry;
+  wire: Wire;
   logger: Logger;
   clock: () => Date;
   writes: SagaWrites;
@@ -30,9 +32,9 @@ export class DueTimers {
         const trace = continueTransition('saga timer', w.state);
         const transition = fireTimer(definitionOf(this.deps.registry, w.state), w.state, ctx);
         // One saga whose re-send the contract refuses (stored before the check) must not stop every other timer.
-        const refused = transition.outbox.map(outgoingProblem).filter((p) => p !== null);
+        const refused = transition.outbox.map((m) => outgoingProblem(this.deps.wire, m)).filter((p) => p !== null);
         if (refused.length > 0) {
-          this.deps.logger.error({ sagaId: stored.state.id, orderId: stored.state.orderId, problems: refused }, 'timer would send a command the contract refuses; saga left as it was');
+          this.deps.logger.error({ sagaId: stored.state.id, sagaType: stored.state.definitionName, businessKey: stored.state.businessKey, problems: refused }, 'timer would send a command the contract refuses; saga left as it was');
           endTransition(trace, undefined, 'refused command');
           continue;
         }

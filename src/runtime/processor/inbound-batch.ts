@@ -1,11 +1,13 @@
 import type { Logger } from '../../logger';
-import { parseIncoming, payloadFingerprint } from '../../messaging/contract';
-import type { Metrics, RawOutboxMessage, SagaStore, TransportMessage } from '../ports';
+import { payloadFingerprint, type Wire } from '../../messaging/contract';
+import type { Metrics, RawOutboxMessage, SagaBusinessKey, SagaStore, TransportMessage } from '../ports';
 import type { IncomingMessage, MessageApplier } from './apply-messages';
 import type { DeadLetters } from './dead-letters';
 import type { SagaWrites } from './saga-writes';
 
 export interface InboundBatchDeps {
+  /** The registered sagas' contracts: what a consumed message is parsed against. */
+  wire: Wire;
   store: SagaStore;
   logger: Logger;
   metrics: Metrics;
@@ -28,7 +30,7 @@ export class InboundBatch {
     const deadLetters: RawOutboxMessage[] = [];
     const valid: IncomingMessage[] = [];
     for (const raw of messages) {
-      const parsed = parseIncoming(raw.topic, raw.value);
+      const parsed = this.deps.wire.parse(raw.topic, raw.value);
       if (parsed.ok) valid.push({ raw, message: parsed.message });
       else deadLetters.push(letters.of(raw, parsed.error));
     }
@@ -37,16 +39,16 @@ export class InboundBatch {
     const committed = await this.deps.store.inTransaction(async (tx) => {
       duplicates = 0;
       conflicts = 0;
-      // In the inbox's round trip: lock the sagas replies name, look up the orders the rest name.
+      // In the inbox's round trip: lock the sagas replies name, look up the business keys the rest name.
       const sagaIds: string[] = [];
-      const orderIds: string[] = [];
+      const keys: SagaBusinessKey[] = [];
       for (const { message } of valid) {
-        if (applier.needsOrderLookup(message)) orderIds.push(message.orderId);
+        if (applier.needsKeyLookup(message)) keys.push(applier.keyOf(message));
         else sagaIds.push(message.sagaId!);
       }
       const hashes = valid.map((v) => payloadFingerprint(v.message));
-      const { fresh, storedHashes, locked, sagaIdsByOrder } = await tx.claimInboxAndLock(
-        valid.map((v, i) => ({ eventId: v.message.eventId, topic: v.raw.topic, payloadHash: hashes[i] })), sagaIds, orderIds,
+      const { fresh, storedHashes, locked, sagaIdsByKey } = await tx.claimInboxAndLock(
+        valid.map((v, i) => ({ eventId: v.message.eventId, topic: v.raw.topic, payloadHash: hashes[i] })), sagaIds, keys,
       );
       // First copy of each new eventId only: a batch can hold the same message twice.
       const toApply: IncomingMessage[] = [];
@@ -61,10 +63,10 @@ export class InboundBatch {
           deadLetters.push(letters.of(v.raw, `eventId reused with a different payload: ${eventId} was consumed before with other content; this message is not applied`));
         } else {
           duplicates += 1;
-          this.deps.logger.debug({ eventId, sagaId: v.message.sagaId, orderId: v.message.orderId }, 'duplicate message ignored');
+          this.deps.logger.debug({ eventId, sagaId: v.message.sagaId, ...applier.keyOf(v.message) }, 'duplicate message ignored');
         }
       }
-      const working = await applier.apply(tx, toApply, deadLetters, { locked, sagaIdsByOrder });
+      const working = await applier.apply(tx, toApply, deadLetters, { locked, sagaIdsByKey });
       const written = await this.deps.writes.persist(tx, working);
       const lettersWritten = await tx.enqueueDeadLetters(deadLetters);
       written.outbox.push(...lettersWritten);

@@ -1,9 +1,9 @@
 import type { SagaRegistry } from '../../core';
 import type { Logger } from '../../logger';
-import type { ContractMessage } from '../../messaging/contract';
+import type { WireMessage } from '../../messaging/contract';
 import { InvalidCommandError } from '../../messaging/outgoing-check';
 import { ManualActionError, applyManualAction, requestFingerprint, reusedKey, sameRequest, type ManualActionRequest } from '../manual-actions';
-import { receivedMessage, type ManualActionRecord, type RawOutboxMessage, type SagaStore, type SagaTransaction } from '../ports';
+import { receivedMessage, sagaKeyText, type ManualActionRecord, type RawOutboxMessage, type SagaStore, type SagaTransaction } from '../ports';
 import { continueTransition, endTransition } from '../saga-tracing';
 import type { MessageApplier } from './apply-messages';
 import { definitionOf, sagaContext } from './saga-context';
@@ -78,13 +78,14 @@ export class OperatorCommands {
   }
 
   /** Starts a saga from a trigger message given by an operator (startSaga), idempotently. */
-  async startManually(message: ContractMessage, operator: ManualStart): Promise<{ sagaId: string; replayed: boolean }> {
+  async startManually(message: WireMessage, operator: ManualStart): Promise<{ sagaId: string; replayed: boolean }> {
     // The client's request, not the message built from it (which has fresh ids every time).
     const fingerprint = { action: 'start', request: operator.request };
     const { written, sagaId, replayed } = await this.deps.store.inTransaction(async (tx) => {
-      const existing = (await tx.sagaIdsByOrder([message.orderId])).get(message.orderId);
+      const key = this.deps.applier.keyOf(message);
+      const existing = (await tx.sagaIdsByKey([key])).get(sagaKeyText(key));
       const deadLetters: RawOutboxMessage[] = [];
-      const raw = receivedMessage('manual', -1, '-1', Buffer.from(message.orderId), null, operator.traceparent ? { traceparent: [Buffer.from(operator.traceparent)] } : {});
+      const raw = receivedMessage('manual', -1, '-1', Buffer.from(key.businessKey), null, operator.traceparent ? { traceparent: [Buffer.from(operator.traceparent)] } : {});
       const working = existing ? new Map<string, WorkingSaga>() : await this.deps.applier.apply(tx, [{ raw, message }], deadLetters, undefined, operator.actor);
       const started = [...working.values()][0];
       const replay = await this.claimKey(tx, {
@@ -93,7 +94,7 @@ export class OperatorCommands {
       });
       // The first request's transaction committed; this one rolls back what it just built.
       if (replay) throw new ReplayedStart(replay);
-      if (existing) throw new ManualActionError('INVALID_STATE', `order ${message.orderId} already has saga ${existing}`, { sagaId: existing });
+      if (existing) throw new ManualActionError('INVALID_STATE', `${key.sagaType} ${key.businessKey} already has saga ${existing}`, { sagaId: existing });
       started.actor = operator.actor;
       return { written: await this.deps.writes.persist(tx, working), sagaId: started.state.id, replayed: false };
     }).catch((error) => {

@@ -1,6 +1,7 @@
 import type { SagaRegistry } from '../../core';
 import type { Logger } from '../../logger';
-import type { ContractMessage } from '../../messaging/contract';
+import type { Wire } from '../../messaging/contract';
+import type { WireMessage } from '../../messaging/contract';
 import type { ManualActionRequest } from '../manual-actions';
 import type { Metrics, SagaStore, TransportMessage, WrittenOutboxMessage } from '../ports';
 import { batchSpan } from '../saga-tracing';
@@ -17,6 +18,8 @@ export type { SagaTrigger } from './apply-messages';
 export interface SagaProcessorDeps {
   store: SagaStore;
   registry: SagaRegistry;
+  /** The registered sagas' contracts: what consumed messages are parsed against and sent messages checked against. */
+  wire: Wire;
   triggers: Record<string, SagaTrigger>;
   logger: Logger;
   metrics: Metrics;
@@ -52,11 +55,11 @@ export class SagaProcessor {
   constructor(deps: SagaProcessorDeps) {
     this.store = deps.store;
     const clock = deps.clock ?? (() => new Date());
-    const { store, registry, triggers, logger, metrics } = deps;
+    const { store, registry, wire, triggers, logger, metrics } = deps;
     const writes = new SagaWrites(deps);
     const deadLetters = new DeadLetters({ store, logger, metrics, clock }, writes);
-    const applier = new MessageApplier({ registry, triggers, logger, metrics, clock, deadLetters });
-    const inbound = new InboundBatch({ store, logger, metrics, applier, writes, deadLetters });
+    const applier = new MessageApplier({ registry, wire, triggers, logger, metrics, clock, deadLetters });
+    const inbound = new InboundBatch({ store, wire, logger, metrics, applier, writes, deadLetters });
     this.groups = new GroupCommit({
       commit: (messages) => inbound.apply(messages),
       refuse: (message, error) => deadLetters.alone(message, refusalReason(error)),
@@ -64,7 +67,7 @@ export class SagaProcessor {
       transactions: deps.groupTransactions ?? 2,
       maxMessages: MAX_GROUP_MESSAGES,
     });
-    this.timers = new DueTimers({ store, registry, logger, clock, writes });
+    this.timers = new DueTimers({ store, registry, wire, logger, clock, writes });
     this.commands = new OperatorCommands({ store, registry, logger, clock, applier, writes });
   }
 
@@ -96,7 +99,7 @@ export class SagaProcessor {
   }
 
   /** Starts a saga from a trigger message given by an operator (startSaga), idempotently. */
-  startManually(message: ContractMessage, operator: ManualStart): Promise<{ sagaId: string; replayed: boolean }> {
+  startManually(message: WireMessage, operator: ManualStart): Promise<{ sagaId: string; replayed: boolean }> {
     return this.commands.startManually(message, operator);
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../../logger';
+import type { Wire } from '../../messaging/contract';
 import { assertOutgoingValid } from '../../messaging/outgoing-check';
 import type { Metrics, SagaTransaction, SagaWrite, WrittenOutboxMessage } from '../ports';
 import { sagaWrites, type WorkingSaga } from './working-saga';
@@ -13,6 +14,8 @@ export const NOTHING_WRITTEN: Written = { writes: [], outbox: [] };
 
 export interface SagaWritesDeps {
   logger: Logger;
+  /** The registered sagas' contracts, which every outgoing message must meet. */
+  wire: Wire;
   metrics: Metrics;
   /** Called after each commit that wrote outbox rows, with those rows (for the relay to publish now). */
   onCommitted(outbox: WrittenOutboxMessage[]): void;
@@ -26,7 +29,7 @@ export class SagaWrites {
 
   /** Writes the working sagas; throws InvalidCommandError (nothing written) if one would send a command the contract refuses. */
   async persist(tx: SagaTransaction, working: Map<string, WorkingSaga>): Promise<Written> {
-    for (const w of working.values()) assertOutgoingValid(w.state.id, w.outbox);
+    for (const w of working.values()) assertOutgoingValid(this.deps.wire, w.state.id, w.outbox);
     const writes = sagaWrites(working);
     return { writes, outbox: await tx.write(writes) };
   }
@@ -36,7 +39,7 @@ export class SagaWrites {
     for (const w of writes) {
       if (w.state.endedAtMs !== null && w.events.some((e) => e.type === 'SAGA_COMPLETED' || e.type === 'SAGA_FAILED')) {
         this.deps.metrics.sagasEnded.inc({ status: w.state.status });
-        this.deps.logger.info({ sagaId: w.state.id, orderId: w.state.orderId, status: w.state.status, reason: w.state.failureReason ?? undefined }, 'saga ended');
+        this.deps.logger.info({ sagaId: w.state.id, sagaType: w.state.definitionName, businessKey: w.state.businessKey, status: w.state.status, reason: w.state.failureReason ?? undefined }, 'saga ended');
         this.deps.metrics.sagaDuration.observe((w.state.endedAtMs - w.state.startedAtMs) / 1000);
       }
     }

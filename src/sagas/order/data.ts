@@ -1,6 +1,6 @@
 /** What the order saga knows about its order, carried in the saga state (plain JSON). */
 import { min, subtract, toUnits, isZero, normalize } from '../../core/money';
-import type { OrderCreated, OrderItem, PaymentPart } from '../../messaging/contract';
+import type { OrderCreated, OrderItem, PaymentPart } from './contract';
 
 export type PaymentPartStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'REFUNDED';
 

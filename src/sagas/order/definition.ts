@@ -15,14 +15,7 @@ import type {
 } from '../../core/definition';
 import { compare, isNegative, isZero, normalize, subtract } from '../../core/money';
 import type { SagaStatus } from '../../core/state';
-import {
-  EVENT_TYPE_TOPIC,
-  ORDER_CANCELLED_STATUSES,
-  type EventType,
-  type MessageOf,
-  type OrderCancelledStatus,
-  type PayloadOf,
-} from '../../messaging/contract';
+import { EVENT_TYPE_TOPIC, ORDER_CANCELLED_STATUSES, type EventType, type MessageOf, type OrderCancelledStatus, type PayloadOf } from './contract';
 import { isSplitPayment, payableParts, refundableParts, type OrderSagaData, type PaymentPartState } from './data';
 
 export const ORDER_SAGA_NAME = 'order';
@@ -302,6 +295,7 @@ export function orderSagaDefinition(options: OrderSagaOptions): SagaDefinition<D
   return {
     name: ORDER_SAGA_NAME,
     version: options.version ?? ORDER_SAGA_VERSION,
+    businessKeyField: 'orderId',
     steps: [reserveInventory, applyCoupon, processPayment, confirmInventory],
     onCompleted: (data) => [
       command('OrderApproved', { finalAmount: data.finalAmount, currency: data.currency, paymentIds: data.paymentIds }),

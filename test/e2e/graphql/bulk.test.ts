@@ -81,12 +81,12 @@ describe('bulk actions', () => {
     }
 
     for (const saga of selected) {
-      await stack.waitForStatus(saga.state.orderId, 'COMPENSATED');
+      await stack.waitForStatus(saga.state.businessKey, 'COMPENSATED');
       const manual = await manualActions(saga.id);
       expect(manual).toHaveLength(1);
       expect(manual[0].detail).toMatchObject({ action: 'compensate', actor: 'operator-user', reason: 'payment provider outage' });
     }
-    const untouched = (await stack.sagaByOrder(late.state.orderId))!;
+    const untouched = (await stack.sagaByOrder(late.state.businessKey))!;
     expect(untouched).toMatchObject({ status: 'RUNNING', current_step: 'processPayment' });
     expect(await manualActions(late.id)).toHaveLength(0);
 
@@ -118,7 +118,7 @@ describe('bulk actions', () => {
 
     // Between preview and run: one is compensated to the end (abort no longer applies), one aborted.
     await postGraphQL(url(), CompensateSagaDocument, { id: changed.id, reason: 'cancelled by phone', idempotencyKey: key() }, bearer('operator'));
-    await stack.waitForStatus(changed.state.orderId, 'COMPENSATED');
+    await stack.waitForStatus(changed.state.businessKey, 'COMPENSATED');
     await postGraphQL(url(), AbortSagaDocument, { id: alreadyAborted.id, reason: 'fraud', idempotencyKey: key() }, bearer('operator'));
 
     const ran = await postGraphQL(url(), RunBulkActionDocument, { token: p.token, reason: 'stop them all', idempotencyKey: key() }, bearer('operator'));
@@ -130,8 +130,8 @@ describe('bulk actions', () => {
     expect(bySaga.get(changed.id)!.message).toMatch(/COMPENSATED/);
     expect(bySaga.get(alreadyAborted.id)).toMatchObject({ status: 'SKIPPED', code: 'ALREADY_DONE' });
     expect(bySaga.get(ok.id)).toMatchObject({ status: 'SUCCEEDED', code: null });
-    expect((await stack.sagaByOrder(ok.state.orderId))!.status).toBe('ABORTED');
-    expect((await stack.sagaByOrder(changed.state.orderId))!.status).toBe('COMPENSATED');
+    expect((await stack.sagaByOrder(ok.state.businessKey))!.status).toBe('ABORTED');
+    expect((await stack.sagaByOrder(changed.state.businessKey))!.status).toBe('COMPENSATED');
     const failedOnly = await postGraphQL(url(), BulkActionDocument, { id: p.token, status: ['FAILED'] }, bearer('viewer'));
     expect(failedOnly.body.data!.bulkAction!.items.map((i) => i.sagaId)).toEqual([changed.id]);
   });
@@ -200,7 +200,7 @@ describe('bulk actions', () => {
       await other.stop();
     }
     for (const saga of selected) {
-      await stack.waitForStatus(saga.state.orderId, 'COMPENSATED');
+      await stack.waitForStatus(saga.state.businessKey, 'COMPENSATED');
       expect(await manualActions(saga.id)).toHaveLength(1);
     }
   });

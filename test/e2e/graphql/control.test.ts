@@ -65,7 +65,7 @@ describe('control plane mutations and subscriptions', () => {
     const result = await postGraphQL(url(), CompensateSagaDocument, { id: saga.id, reason: 'customer cancelled by phone', idempotencyKey }, bearer('operator'));
     expect(result.body.errors).toBeUndefined();
     expect(['COMPENSATING', 'COMPENSATED']).toContain(result.body.data!.compensateSaga.status);
-    const done = await stack.waitForStatus(saga.state.orderId, 'COMPENSATED');
+    const done = await stack.waitForStatus(saga.state.businessKey, 'COMPENSATED');
     const events = await stack.events(saga.id);
     const manual = events.find((e) => e.type === 'MANUAL_ACTION')!;
     expect(manual.detail).toMatchObject({ action: 'compensate', actor: 'operator-user', reason: 'customer cancelled by phone' });
@@ -77,7 +77,7 @@ describe('control plane mutations and subscriptions', () => {
     expect(replay.body.data!.compensateSaga.version).toBe(done.version);
     const second = await postGraphQL(url(), CompensateSagaDocument, { id: saga.id, reason: 'again please', idempotencyKey: key() }, bearer('operator'));
     expect(second.body.errors?.[0].extensions?.code).toBe('INVALID_STATE');
-    const view = stack.participants.ledger.order(saga.state.orderId)!;
+    const view = stack.participants.ledger.order(saga.state.businessKey)!;
     expect(view.releases).toHaveLength(1);
     expect(view.couponCancellations).toHaveLength(1);
   });
@@ -97,7 +97,7 @@ describe('control plane mutations and subscriptions', () => {
     expect(new Set(sends.map((e) => e.detail.eventId)).size).toBe(1); // re-sends keep the eventId
     const aborted = await postGraphQL(url(), AbortSagaDocument, { id: saga.id, reason: 'fraud suspected', idempotencyKey: key() }, bearer('operator'));
     expect(aborted.body.data!.abortSaga.status).toBe('ABORTED');
-    const view = stack.participants.ledger.order(saga.state.orderId)!;
+    const view = stack.participants.ledger.order(saga.state.businessKey)!;
     expect(view.releases).toHaveLength(0);
   });
 
@@ -134,7 +134,7 @@ describe('control plane mutations and subscriptions', () => {
     }, bearer('operator'));
     expect(skipped.body.errors).toBeUndefined();
     expect(skipped.body.data!.skipStep.steps.find((s) => s.name === 'processPayment')!.status).toBe('SKIPPED');
-    await stack.waitForStatus(saga.state.orderId, 'COMPLETED');
+    await stack.waitForStatus(saga.state.businessKey, 'COMPLETED');
   });
 
   it('streams a saga\'s committed changes in order over graphql-ws', async () => {
@@ -193,7 +193,7 @@ describe('control plane mutations and subscriptions', () => {
     // Away: two more actions commit events nobody is listening for.
     await postGraphQL(url(), RetryStepDocument, { sagaId: saga.id, step: 'processPayment', reason: 'while away 1', idempotencyKey: key() }, bearer('operator'));
     await postGraphQL(url(), AbortSagaDocument, { id: saga.id, reason: 'while away 2', idempotencyKey: key() }, bearer('operator'));
-    const total = (await stack.sagaByOrder(saga.state.orderId))!.event_seq;
+    const total = (await stack.sagaByOrder(saga.state.businessKey))!.event_seq;
     // Back: resume after the last sequence seen and get exactly the rest.
     client = wsClient(url(), wsAuth('viewer'));
     try {

@@ -30,7 +30,7 @@ describe('operator tools', () => {
     const plan = body.data!.compensationPlan!;
     expect(plan.compensations.map((c) => c.step)).toEqual(['processPayment', 'applyCoupon', 'reserveInventory']);
     const refunds = plan.compensations[0].commands;
-    const charges = stack.participants.ledger.order(saga.state.orderId)!.charges;
+    const charges = stack.participants.ledger.order(saga.state.businessKey)!.charges;
     expect(refunds.map((c) => c.eventType)).toEqual(['RefundPayment', 'RefundPayment']);
     expect(refunds.map((c) => [c.payload.paymentId, c.payload.amount]).sort()).toEqual(charges.map((c) => [c.paymentId, c.amount]).sort());
     expect(plan.requiredRoles).toEqual(['finance']);
@@ -45,13 +45,13 @@ describe('operator tools', () => {
     expect(stale.body.errors?.[0].extensions?.code).toBe('PLAN_OUTDATED');
     const fresh = (stale.body.errors![0].extensions!.plan as { planToken: string; sagaVersion: number });
     expect(fresh.sagaVersion).toBeGreaterThan(plan.sagaVersion);
-    expect((await stack.sagaByOrder(saga.state.orderId))!.status).toBe('RUNNING');
+    expect((await stack.sagaByOrder(saga.state.businessKey))!.status).toBe('RUNNING');
 
     const done = await postGraphQL(url(), CompensateWithPlanDocument, { id: saga.id, reason: 'customer cancelled', idempotencyKey: key(), planToken: fresh.planToken }, bearer('finance'));
     expect(done.body.errors).toBeUndefined();
-    await stack.waitForStatus(saga.state.orderId, 'COMPENSATED');
+    await stack.waitForStatus(saga.state.businessKey, 'COMPENSATED');
     const view = await eventually(() => {
-      const v = stack.participants.ledger.order(saga.state.orderId)!;
+      const v = stack.participants.ledger.order(saga.state.businessKey)!;
       return v.refunds.length === 2 ? v : undefined;
     }, 20000, 'both refunds');
     expect(view.netCharged).toMatch(/^0(\.0+)?$/);
@@ -72,7 +72,7 @@ describe('operator tools', () => {
     } finally {
       await client.dispose();
     }
-    await stack.waitForStatus(saga.state.orderId, 'COMPENSATED');
+    await stack.waitForStatus(saga.state.businessKey, 'COMPENSATED');
     const { body } = await postGraphQL(url(), AuditLogDocument, { filter: { sagaId: saga.id }, first: 10 }, bearer('viewer'));
     const [compensate, retry] = body.data!.auditLog.entries;
     expect(compensate).toMatchObject({ action: 'compensate', actor: 'finance-user', roles: ['finance'], reason: 'order too late' });

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { INBOUND_TOPICS, dlqTopic } from '../../../src/messaging/contract';
+import { dlqTopic } from '../../../src/messaging/contract';
+import { INBOUND_TOPICS } from '../../../src/sagas/order/contract';
 
 export interface DeadLetter {
   /** The DLQ topic, unprefixed. */

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CreateOrderInput, Participants } from '../../../src/participants';
-import type { OrderCreated } from '../../../src/messaging/contract';
+import type { OrderCreated } from '../../../src/sagas/order/contract';
 
 export interface OrderKind {
   name: string;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { buildOrder } from '../../../src/participants/order';
-import { TOPICS, type OrderCreated } from '../../../src/messaging/contract';
+import { TOPICS, type OrderCreated } from '../../../src/sagas/order/contract';
 
 export type PoisonKind = 'amount-20-digits' | 'nul-character' | 'invalid-unicode-escape' | 'garbage-bytes' | 'garbage-bytes-reply' | 'duplicate-event-id';
 

@@ -51,7 +51,7 @@ describe('registered definitions checked at start', () => {
   /** Starts an order saga on `def` through the store, as the runtime does; its id. */
   async function startOrderSaga(def: AnySagaDefinition, fingerprints: ReadonlyMap<string, string> = fingerprintsOf([def])): Promise<string> {
     const order = orderCreated({ eventId: randomUUID(), orderId: randomUUID() });
-    const t = startSaga(def, { sagaId: randomUUID(), orderId: order.orderId, data: orderSagaData(order), causationId: order.eventId }, {
+    const t = startSaga(def, { sagaId: randomUUID(), businessKey: order.orderId, data: orderSagaData(order), causationId: order.eventId }, {
       now: new Date(), newId: randomUUID, random: Math.random,
     });
     await new PostgresSagaStore(pool, fingerprints).inTransaction((tx) => tx.write([

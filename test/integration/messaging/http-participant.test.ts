@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
-import { TOPICS } from '../../../src/messaging/contract';
+import { ORDER_WIRE, TOPICS } from '../../../src/sagas/order/contract';
+import { ORDER_HTTP_COMMANDS } from '../../../src/sagas/order/http-commands';
+
+/** The order saga's participant commands and reply topics. */
+const ORDER_PARTICIPANTS = { commands: ORDER_HTTP_COMMANDS, topicOf: (eventType: string) => ORDER_WIRE.topicOf(eventType) };
 import { StaticServiceDirectory, type ServiceDirectory, type ServiceInstance } from '../../../src/discovery/service-directory';
 import { HttpParticipantTransport, type HttpParticipantTransportOptions } from '../../../src/messaging/http-participant-transport';
 import { KafkaTransport } from '../../../src/messaging/kafka-transport';
@@ -108,7 +112,7 @@ describe('HttpParticipantTransport: participants over HTTP, Kafka for the rest',
 
   function build(options: Partial<HttpParticipantTransportOptions> = {}, path = '/inventory/reserve'): HttpParticipantTransport {
     const logger = pino({ level: 'debug' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } });
-    const transport = new HttpParticipantTransport({
+    const transport = new HttpParticipantTransport({ ...ORDER_PARTICIPANTS,
       inner: spy, logger, routes: { [TOPICS.reserveInventory]: { url: `${participant.url}${path}` } },
       initialBackoffMs: 20, maxBackoffMs: 50, ...options,
     });
@@ -279,7 +283,7 @@ describe('HttpParticipantTransport: participants over HTTP, Kafka for the rest',
     await down.start();
     const url = `${down.url}/x`;
     await down.stop();
-    const transport = new HttpParticipantTransport({
+    const transport = new HttpParticipantTransport({ ...ORDER_PARTICIPANTS,
       inner: spy, logger: pino({ level: 'debug' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } }),
       routes: { [TOPICS.reserveInventory]: { url, retries: 1 } }, initialBackoffMs: 10,
     });
@@ -302,7 +306,7 @@ describe('HttpParticipantTransport: participants over HTTP, Kafka for the rest',
   });
 
   it('rejects a route for a topic that is not a participant command', () => {
-    expect(() => new HttpParticipantTransport({ inner: spy, logger: pino({ level: 'silent' }), routes: { [TOPICS.orderApproved]: { url: 'http://x/y' } } }))
+    expect(() => new HttpParticipantTransport({ ...ORDER_PARTICIPANTS, inner: spy, logger: pino({ level: 'silent' }), routes: { [TOPICS.orderApproved]: { url: 'http://x/y' } } }))
       .toThrow(/not a participant command topic/);
   });
 

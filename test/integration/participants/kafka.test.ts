@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { EVENT_TYPE_TOPIC, INBOUND_TOPICS, parseIncoming, type ContractMessage, type EventType, type PayloadOf } from '../../../src/messaging/contract';
+import { EVENT_TYPE_TOPIC, INBOUND_TOPICS, parseIncoming, type ContractMessage, type EventType, type PayloadOf } from '../../../src/sagas/order/contract';
 import { KafkaTransport } from '../../../src/messaging/kafka-transport';
 import type { Subscription } from '../../../src/runtime/ports';
 import { startParticipants, type Participants } from '../../../src/participants';

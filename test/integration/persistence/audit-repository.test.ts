@@ -20,8 +20,8 @@ describe('AuditRepository', () => {
     const id = randomUUID();
     const orderId = randomUUID();
     await sql.query(
-      `insert into saga_instance (id, type, definition_version, order_id, status, state, version, event_seq, created_at, updated_at)
-       values ($1, 'order', 1, $2, $3, $4, 1, 0, now(), now())`,
+      `insert into saga_instance (id, type, definition_version, business_key, order_id, status, state, version, event_seq, created_at, updated_at)
+       values ($1, 'order', 1, $2::text, $2::text::uuid, $3, $4, 1, 0, now(), now())`,
       [id, orderId, status, JSON.stringify({ id, status, steps: [] })],
     );
     return { id, orderId };

@@ -29,7 +29,7 @@ describe('sagaEventFeed storage order', () => {
   function newSaga(): SagaWrite {
     const sagaId = randomUUID();
     const order = orderCreated({ eventId: randomUUID(), orderId: randomUUID() });
-    const t = startSaga(def, { sagaId, orderId: order.orderId, data: orderSagaData(order), causationId: order.eventId }, {
+    const t = startSaga(def, { sagaId, businessKey: order.orderId, data: orderSagaData(order), causationId: order.eventId }, {
       now: new Date(), newId: randomUUID, random: Math.random,
     });
     return { state: t.state, previousVersion: null, previousEventSeq: 0, events: t.events, outbox: [], actor: 'system' };

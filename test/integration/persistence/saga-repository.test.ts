@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client, Pool } from 'pg';
 import { startSaga } from '../../../src/core';
 import { OptimisticLockError, PostgresSagaStore } from '../../../src/persistence/saga-repository';
-import type { SagaWrite } from '../../../src/runtime/ports';
+import { sagaKeyText, type SagaWrite } from '../../../src/runtime/ports';
 import { orderSagaData, orderSagaDefinition } from '../../../src/sagas/order';
 import { openTestDatabase } from '../../helpers/services';
 import { orderCreated } from '../../unit/support/order';
@@ -25,7 +25,7 @@ describe('PostgresSagaStore', () => {
   function newSaga(lastError: string | null = null): SagaWrite {
     const sagaId = randomUUID();
     const order = orderCreated({ eventId: randomUUID(), orderId: randomUUID() });
-    const t = startSaga(def, { sagaId, orderId: order.orderId, data: orderSagaData(order), causationId: order.eventId }, {
+    const t = startSaga(def, { sagaId, businessKey: order.orderId, data: orderSagaData(order), causationId: order.eventId }, {
       now: new Date(), newId: randomUUID, random: Math.random,
     });
     return { state: { ...t.state, lastError }, previousVersion: null, previousEventSeq: 0, events: t.events, outbox: t.outbox, actor: 'system' };
@@ -57,11 +57,11 @@ describe('PostgresSagaStore', () => {
     const w = newSaga();
     await store.inTransaction((tx) => tx.write([w]));
     const entries = [{ eventId: randomUUID(), topic: 'product-reserved', payloadHash: 'h1' }, { eventId: randomUUID(), topic: 'payment-processed', payloadHash: 'h2' }];
-    const first = await store.inTransaction((tx) => tx.claimInboxAndLock(entries, [w.state.id], [w.state.orderId]));
+    const first = await store.inTransaction((tx) => tx.claimInboxAndLock(entries, [w.state.id], [{ sagaType: 'order', businessKey: w.state.businessKey }]));
     expect([...first.fresh].sort()).toEqual(entries.map((e) => e.eventId).sort());
     expect(first.locked.get(w.state.id)?.state).toEqual(w.state);
     expect(first.locked.get(w.state.id)?.version).toBe(1);
-    expect(first.sagaIdsByOrder.get(w.state.orderId)).toBe(w.state.id);
+    expect(first.sagaIdsByKey.get(sagaKeyText({ sagaType: 'order', businessKey: w.state.businessKey }))).toBe(w.state.id);
     const again = await store.inTransaction((tx) => tx.claimInboxAndLock(entries, [], []));
     expect(again.fresh.size).toBe(0);
     expect([...again.storedHashes.values()].sort()).toEqual(['h1', 'h2']);

@@ -3,7 +3,8 @@ import { Client } from 'pg';
 import { ormConfig } from '../../../src/persistence/mikro-orm.config';
 import { MIGRATIONS } from '../../../src/persistence/migrations';
 import { SagaReadRepository } from '../../../src/persistence/saga-read-repository';
-import { failedStep, paymentMethods } from '../../../src/persistence/search-keys';
+import { failedStep } from '../../../src/persistence/search-keys';
+import { paymentMethods } from '../../../src/sagas/order/search-keys';
 import type { AnySagaState } from '../../../src/runtime/ports';
 import { createTestDatabase, type TestDatabase } from '../../helpers/services';
 import type { SagaListFilter } from '../../../src/runtime/ports';
@@ -82,9 +83,9 @@ describe('search by business keys: columns, backfill and indexes', () => {
   it('answers every new filter from its index (EXPLAIN of the statements list() and count() run)', async () => {
     // 20,000 sagas; the keys searched for are rare, as a selective search is the case the indexes are for.
     await pg.query(`
-      insert into saga_instance (id, type, definition_version, order_id, customer_id, status, state, total_amount, last_error,
+      insert into saga_instance (id, type, definition_version, business_key, order_id, customer_id, status, state, total_amount, last_error,
         payment_methods, failed_step, created_at, updated_at)
-      select gen_random_uuid(), 'order', 1, gen_random_uuid(), 'c-' || (i % 5000), case when i % 100 = 0 then 'PAYMENT_FAILED' else 'COMPLETED' end,
+      select gen_random_uuid(), 'order', 1, 'key-' || i, gen_random_uuid(), 'c-' || (i % 5000), case when i % 100 = 0 then 'PAYMENT_FAILED' else 'COMPLETED' end,
         '{}', (i % 10000) / 10.0,
         case when i % 100 = 0 then 'payment of ' || i || '.00 by CARD failed: card declined #' || i end,
         case when i % 1000 = 0 then '{RARE_PAY,CREDIT_CARD}'::text[] else '{CREDIT_CARD}'::text[] end,

@@ -1,4 +1,4 @@
-import { TOPICS } from '../../../src/messaging/contract';
+import { TOPICS } from '../../../src/sagas/order/contract';
 import type { Subscription, TransportMessage } from '../../../src/runtime/ports';
 import { parseTraceparent } from '../../../src/tracing/traceparent';
 import { SagaStack } from '../../helpers/saga-stack';

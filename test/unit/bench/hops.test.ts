@@ -1,5 +1,5 @@
 import { hopBreakdown, type Sent } from '../../../bench/lib/hops';
-import { TOPICS } from '../../../src/messaging/contract';
+import { TOPICS } from '../../../src/sagas/order/contract';
 
 const order = 'o-1';
 const msg = (topic: string, producedAt: number, eventId: string, byOrchestrator: boolean, offset = '0'): Sent =>

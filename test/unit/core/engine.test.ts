@@ -18,7 +18,7 @@ describe('engine: startSaga', () => {
       id: TOY_START.sagaId,
       definitionName: 'toy',
       definitionVersion: 3,
-      orderId: TOY_START.orderId,
+      businessKey: TOY_START.businessKey,
       correlationId: TOY_START.correlationId,
       status: 'RUNNING',
       currentStep: 'book',
@@ -30,14 +30,14 @@ describe('engine: startSaga', () => {
       {
         eventId: testId(0x1000001),
         topic: 'book-commands',
-        key: TOY_START.orderId,
+        key: TOY_START.businessKey,
         eventType: 'Book',
         step: 'book',
         value: {
           eventId: testId(0x1000001),
           eventType: 'Book',
           sagaId: TOY_START.sagaId,
-          orderId: TOY_START.orderId,
+          bookingRef: TOY_START.businessKey,
           correlationId: TOY_START.correlationId,
           causationId: TOY_START.causationId,
           timestamp: '2025-01-01T00:00:00.000Z',
@@ -103,11 +103,11 @@ describe('engine: applyReply', () => {
       'REPLY_RECEIVED', 'STEP_FAILED', 'COMPENSATION_STARTED', 'COMPENSATION_STEP_STARTED', 'COMMAND_SENT',
       'COMPENSATION_STEP_DONE', 'COMPENSATION_STEP_STARTED', 'COMMAND_SENT',
     ]);
-    expect(failed.events[2].detail).toMatchObject({ plan: ['collect', 'book'], failureStatus: 'PAYMENT_FAILED' });
+    expect(failed.events[2].detail).toMatchObject({ plan: ['collect', 'book'], failureStatus: 'UNCOLLECTED' });
 
     const done = applyReply(def, failed.state, toyReply('Cancelled'), ctx);
-    expect(done.state.status).toBe('PAYMENT_FAILED');
-    expect(done.outbox.map((m) => [m.eventType, m.value.status, m.value.reason])).toEqual([['Failed', 'PAYMENT_FAILED', 'part bounced']]);
+    expect(done.state.status).toBe('UNCOLLECTED');
+    expect(done.outbox.map((m) => [m.eventType, m.value.status, m.value.reason])).toEqual([['Failed', 'UNCOLLECTED', 'part bounced']]);
     expect(done.state.endedAtMs).toBe(ctx.nowMs);
   });
 

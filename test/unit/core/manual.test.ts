@@ -59,7 +59,7 @@ describe('manual: compensate', () => {
     expect(t.outbox.map((m) => [m.eventId, m.value.retryCount])).toEqual([[cancelId, 2]]);
     expect(t.state.timer).toMatchObject({ phase: 'compensation', purpose: 'timeout', step: 'book' });
     // the original failure status is kept
-    expect(applyReply(def, t.state, toyReply('Cancelled'), ctx).state.status).toBe('PAYMENT_FAILED');
+    expect(applyReply(def, t.state, toyReply('Cancelled'), ctx).state.status).toBe('UNCOLLECTED');
   });
 
   it('undoes what an aborted saga left behind, and tells the outcome once', () => {
@@ -76,7 +76,7 @@ describe('manual: compensate', () => {
     const ctx = new TestContext();
     let s = startSaga(def, TOY_START, ctx).state;
     s = applyReply(def, s, toyReply('BookFailed'), ctx).state;
-    expect(s.status).toBe('INVENTORY_ERROR');
+    expect(s.status).toBe('NO_ROOM');
     expect(compensate(def, s, ops, ctx)).toEqual({ ok: false, code: 'INVALID_STATE', message: expect.stringContaining('nothing left to compensate') });
     const compensating = ok(compensate(def, atCollect(ctx), ops, ctx)).state;
     expect(compensate(def, compensating, ops, ctx)).toMatchObject({ ok: false, code: 'INVALID_STATE', message: expect.stringContaining('already compensating') });

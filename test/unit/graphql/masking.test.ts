@@ -13,7 +13,7 @@ const record = {
   version: 3,
   eventSeq: 1,
   state: {
-    id: SAGA_ID, definitionName: 'order', definitionVersion: 1, orderId: '00000000-0000-4000-8000-000000000002', correlationId: SAGA_ID,
+    id: SAGA_ID, definitionName: 'order', definitionVersion: 1, businessKey: '00000000-0000-4000-8000-000000000002', correlationId: SAGA_ID,
     status: 'COMPENSATED', failureStatus: 'COMPENSATED', failureReason: 'compensated by ops: Jane Roe asked', currentStep: null, lastError: 'Jane Roe asked',
     warnings: ['coupon rejected for Jane Roe'], startedAtMs: 0, updatedAtMs: 1, endedAtMs: 2, timer: null, outcomeSent: true,
     data: { customerId: 'cust-1', totalAmount: '20.00', contact: { customerEmail: 'jane@example.org' } },
@@ -22,7 +22,7 @@ const record = {
 } as unknown as SagaRecord;
 const event: SagaEventRecord = { sagaId: SAGA_ID, seq: 1, type: 'MANUAL_ACTION', step: null, detail: { action: 'abort', reason: 'Jane Roe asked', customerId: 'cust-1' }, actor: 'ops', createdAt: new Date(0) } as SagaEventRecord;
 const audit = {
-  id: 'ticket-4711', sagaId: SAGA_ID, orderId: record.state.orderId, action: 'abort', step: null, actor: 'ops', roles: ['operator'], reason: 'Jane Roe asked',
+  id: 'ticket-4711', sagaId: SAGA_ID, orderId: record.state.businessKey, action: 'abort', step: null, actor: 'ops', roles: ['operator'], reason: 'Jane Roe asked',
   at: new Date(0), stateBefore: { status: 'RUNNING' }, outcome: { status: 'SUCCEEDED', detail: 'aborted by ops: Jane Roe asked', sagaStatus: 'ABORTED', stepStatus: null },
 } as unknown as AuditRecord;
 

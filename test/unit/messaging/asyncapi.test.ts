@@ -4,15 +4,8 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import YAML from 'yaml';
 import { buildAsyncApiDocument, renderAsyncApiYaml } from '../../../scripts/asyncapi';
-import {
-  dlqTopic,
-  INBOUND_TOPICS,
-  MESSAGE_SCHEMAS,
-  OUTBOUND_TOPICS,
-  TOPIC_EVENT_TYPES,
-  TOPICS,
-  type EventType,
-} from '../../../src/messaging/contract';
+import { dlqTopic } from '../../../src/messaging/contract';
+import { INBOUND_TOPICS, MESSAGE_SCHEMAS, OUTBOUND_TOPICS, TOPIC_EVENT_TYPES, TOPICS, type EventType } from '../../../src/sagas/order/contract';
 import { sampleEnvelope, sampleOrderCreated } from '../support/messages';
 
 interface Ref {

@@ -1,13 +1,5 @@
-import {
-  ALL_TOPICS,
-  dlqTopic,
-  EVENT_TYPE_TOPIC,
-  EVENT_TYPES,
-  parseIncoming,
-  payloadFingerprint,
-  TOPIC_EVENT_TYPES,
-  TOPICS,
-} from '../../../src/messaging/contract';
+import { dlqTopic, payloadFingerprint } from '../../../src/messaging/contract';
+import { ALL_TOPICS, EVENT_TYPE_TOPIC, EVENT_TYPES, parseIncoming, TOPIC_EVENT_TYPES, TOPICS } from '../../../src/sagas/order/contract';
 import { sampleEnvelope, sampleOrderCreated } from '../support/messages';
 
 const envelope = sampleEnvelope;

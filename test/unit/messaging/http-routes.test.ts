@@ -1,4 +1,9 @@
-import { HttpRouteError, instanceUrl, parseHttpRoutes, parseServiceUrls, validateHttpRoute } from '../../../src/messaging/http/routes';
+import { HttpRouteError, instanceUrl, parseHttpRoutes as parseRoutes, parseServiceUrls, validateHttpRoute as validateRoute } from '../../../src/messaging/http/routes';
+import { ORDER_HTTP_COMMANDS } from '../../../src/sagas/order/http-commands';
+
+// The order saga's participant commands are the routable ones here.
+const parseHttpRoutes = (spec: string | undefined) => parseRoutes(spec, ORDER_HTTP_COMMANDS);
+const validateHttpRoute = (topic: string, url: string) => validateRoute(topic, url, ORDER_HTTP_COMMANDS);
 import { backoffMs, HttpCallError, withRetries } from '../../../src/messaging/http/http-call';
 
 describe('parseHttpRoutes', () => {

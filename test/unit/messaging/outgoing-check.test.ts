@@ -1,4 +1,10 @@
-import { assertOutgoingValid, InvalidCommandError, outgoingProblem } from '../../../src/messaging/outgoing-check';
+import type { OutboxMessage } from '../../../src/core';
+import { assertOutgoingValid as assertValid, InvalidCommandError, outgoingProblem as problemOf } from '../../../src/messaging/outgoing-check';
+import { ORDER_WIRE } from '../../../src/sagas/order/contract';
+
+// Checked against the order saga's contract.
+const outgoingProblem = (message: OutboxMessage) => problemOf(ORDER_WIRE, message);
+const assertOutgoingValid = (sagaId: string, messages: OutboxMessage[]) => assertValid(ORDER_WIRE, sagaId, messages);
 import { OrderSagaHarness, orderCreated, paid, RESERVED } from '../support/order';
 
 describe('outgoing commands are checked against the contract before the outbox', () => {

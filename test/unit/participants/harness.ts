@@ -2,14 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { InProcessTransport } from '../../../src/messaging/in-process-transport';
-import {
-  EVENT_TYPE_TOPIC,
-  INBOUND_TOPICS,
-  parseIncoming,
-  type ContractMessage,
-  type EventType,
-  type PayloadOf,
-} from '../../../src/messaging/contract';
+import { EVENT_TYPE_TOPIC, INBOUND_TOPICS, parseIncoming, type ContractMessage, type EventType, type PayloadOf } from '../../../src/sagas/order/contract';
 import type { Subscription, TransportMessage } from '../../../src/runtime/ports';
 import { startParticipants, type Participants, type ParticipantsOptions } from '../../../src/participants';
 import { eventually } from '../../helpers/services';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MESSAGE_SCHEMAS, TOPICS, type EventType, type OrderCreated } from '../../../src/messaging/contract';
+import { MESSAGE_SCHEMAS, TOPICS, type EventType, type OrderCreated } from '../../../src/sagas/order/contract';
 import { fullyCompensated, scenarioCustomerId } from '../../../src/participants';
 import { eventually } from '../../helpers/services';
 import { Harness, sleep } from './harness';

@@ -1,6 +1,6 @@
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OutboxMessage } from '../../../src/core';
-import type { ContractMessage } from '../../../src/messaging/contract';
+import type { ContractMessage } from '../../../src/sagas/order/contract';
 import { receivedMessage } from '../../../src/runtime/ports';
 import type { AnySagaState } from '../../../src/runtime/ports';
 import { continueTransition, endTransition, messageSpan, traceOutbox } from '../../../src/runtime/saga-tracing';

@@ -1,4 +1,4 @@
-import { validateMessage } from '../../../src/messaging/contract';
+import { validateMessage } from '../../../src/sagas/order/contract';
 import { orderAmountIssues } from '../../../src/sagas/order';
 import { sampleOrderCreated } from '../support/messages';
 

@@ -11,13 +11,7 @@ import {
   type SagaState,
   type SagaTransition,
 } from '../../../src/core';
-import {
-  MESSAGE_SCHEMAS,
-  validateMessage,
-  type EventType,
-  type OrderCreated,
-  type PayloadOf,
-} from '../../../src/messaging/contract';
+import { MESSAGE_SCHEMAS, validateMessage, type EventType, type OrderCreated, type PayloadOf } from '../../../src/sagas/order/contract';
 import { orderSagaData, orderSagaDefinition, type OrderSagaData, type OrderSagaOptions } from '../../../src/sagas/order';
 import { TestContext, testId } from './context';
 
@@ -67,7 +61,7 @@ export class OrderSagaHarness {
 
   start(order: OrderCreated = orderCreated()): this {
     return this.take(
-      startSaga(this.def, { sagaId: SAGA_ID, orderId: order.orderId, data: orderSagaData(order), causationId: order.eventId, correlationId: order.correlationId }, this.ctx),
+      startSaga(this.def, { sagaId: SAGA_ID, businessKey: order.orderId, data: orderSagaData(order), causationId: order.eventId, correlationId: order.correlationId }, this.ctx),
     );
   }
 

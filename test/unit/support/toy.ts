@@ -17,6 +17,8 @@ const retry: RetryPolicy = { maxAttempts: 2, initialBackoffMs: 100, maxBackoffMs
 export const toyDefinition: SagaDefinition<ToyData> = {
   name: 'toy',
   version: 3,
+  // Its own business key: a booking reference, in the `bookingRef` field of its messages.
+  businessKeyField: 'bookingRef',
   steps: [
     {
       name: 'book',
@@ -35,7 +37,7 @@ export const toyDefinition: SagaDefinition<ToyData> = {
       },
       retry,
       timeoutMs: 1_000,
-      failureStatus: 'INVENTORY_ERROR',
+      failureStatus: 'NO_ROOM',
       skippable: false,
     },
     {
@@ -47,7 +49,7 @@ export const toyDefinition: SagaDefinition<ToyData> = {
       replies: { OptDone: (data) => ({ kind: 'succeeded', data }) },
       retry,
       timeoutMs: 1_000,
-      failureStatus: 'COUPON_ERROR',
+      failureStatus: 'EXTRA_REFUSED',
       skippable: true,
     },
     {
@@ -67,7 +69,7 @@ export const toyDefinition: SagaDefinition<ToyData> = {
       },
       retry,
       timeoutMs: 2_000,
-      failureStatus: 'PAYMENT_FAILED',
+      failureStatus: 'UNCOLLECTED',
       skippable: true,
       outputSchema: { type: 'object', required: ['extra'], properties: { extra: { type: 'string' } } },
     },
@@ -79,13 +81,14 @@ export const toyDefinition: SagaDefinition<ToyData> = {
       replies: {},
       retry,
       timeoutMs: 1_000,
-      failureStatus: 'APPROVAL_FAILED',
+      failureStatus: 'UNNOTIFIED',
       skippable: false,
     },
   ],
   onCompleted: (data) => [{ topic: 'done-events', eventType: 'Done', payload: { booking: data.booking } }],
   onFailed: (_data, status, reason) => [{ topic: 'failed-events', eventType: 'Failed', payload: { status, reason } }],
-  failureStatuses: ['INVENTORY_ERROR', 'PAYMENT_FAILED', 'TIMED_OUT', 'COMPENSATED'],
+  // Its own failure statuses: the engine knows only the built-in ones (RUNNING, COMPENSATED, TIMED_OUT...).
+  failureStatuses: ['NO_ROOM', 'EXTRA_REFUSED', 'UNCOLLECTED', 'UNNOTIFIED', 'TIMED_OUT', 'COMPENSATED'],
 };
 
 let replyCounter = 0;
@@ -97,7 +100,7 @@ export function toyReply(eventType: string, payload: Record<string, unknown> = {
 
 export const TOY_START = {
   sagaId: '11111111-0000-4000-8000-000000000001',
-  orderId: '22222222-0000-4000-8000-000000000002',
+  businessKey: '22222222-0000-4000-8000-000000000002',
   causationId: '33333333-0000-4000-8000-000000000003',
   correlationId: '44444444-0000-4000-8000-000000000004',
   data: { flag: false, parts: 0, booking: null } as ToyData,
