@@ -26,7 +26,6 @@ export interface SagaRuntime {
 }
 
 /**
-/**
  * The saga runtime on a database and a transport: the registered saga modules with their
  * configured options, the processor on the PostgreSQL store (the engine pool), the outbox relay,
  * retention and the orchestrator that drives them (not started yet).

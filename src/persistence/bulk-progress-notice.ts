@@ -3,6 +3,7 @@
  * and how every instance reads it back. bulk-action-repository.ts NOTIFYs it on
  * BULK_PROGRESS_CHANNEL inside the writing transaction; bulk-progress-listener.ts decodes it.
  */
+import { payloadObject } from './pg-channel';
 import type { BulkProgressNotice } from '../runtime/ports';
 
 /** PostgreSQL channel announcing bulk action progress to every instance. */
@@ -21,13 +22,8 @@ export function encodeBulkProgressNotice(notice: BulkProgressNotice): string {
 
 /** The notice in a NOTIFY payload, or null when the payload is not one. */
 export function decodeBulkProgressNotice(payload: string): BulkProgressNotice | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(payload);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return null;
+  const parsed = payloadObject(payload);
+  if (!parsed) return null;
   const { b, q, k } = parsed as Partial<NoticePayload>;
   if (typeof b !== 'string' || typeof q !== 'number' || !Number.isInteger(q) || q < 0 || (k !== 'ITEM' && k !== 'SUMMARY')) return null;
   return { bulkActionId: b, itemSeq: q, kind: k };

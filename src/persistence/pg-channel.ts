@@ -103,3 +103,14 @@ export class PgChannel {
     }, reconnectDelay(this.attempts, this.policy));
   }
 }
+
+/** A NOTIFY payload's JSON object, or null when the payload is not one (the notices' decoders start here). */
+export function payloadObject(payload: string): Record<string, unknown> | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+}

@@ -4,6 +4,7 @@
  * transaction (saga-repository.ts), so PostgreSQL delivers it only after the commit and in
  * commit order; change-listener.ts decodes it and reads the announced changes for its subscribers.
  */
+import { payloadObject } from './pg-channel';
 
 /** PostgreSQL channel announcing committed saga changes to every instance. */
 export const SAGA_CHANGES_CHANNEL = 'saga_changes';
@@ -31,13 +32,8 @@ export function encodeSagaChangeNotice(notice: SagaChangeNotice): string {
 
 /** The notice in a NOTIFY payload, or null when the payload is not one. */
 export function decodeSagaChangeNotice(payload: string): SagaChangeNotice | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(payload);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return null;
+  const parsed = payloadObject(payload);
+  if (!parsed) return null;
   const { s, v, f, t } = parsed as Partial<NoticePayload>;
   if (typeof s !== 'string' || !isCount(v) || !isCount(f) || !isCount(t)) return null;
   return { sagaId: s, version: v, fromSeq: f, toSeq: t };

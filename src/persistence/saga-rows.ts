@@ -1,6 +1,6 @@
 import { definitionKey } from '../core/fingerprint';
 import { nextDueAtMs } from '../core/unkept';
-import type { AnySagaState, SagaSearchKeys, SagaWrite } from '../runtime/ports';
+import { NO_SEARCH_KEYS, type AnySagaState, type SagaSearchKeys, type SagaWrite } from '../runtime/ports';
 import { encodeSagaChangeNotice } from './saga-change-notice';
 import { failedStep } from './search-keys';
 
@@ -21,7 +21,7 @@ function iso(ms: number | null | undefined): string | null {
 /** A saga's search keys, by its module (RegisteredSagas.searchKeys). */
 export type SearchKeysOf = (state: AnySagaState) => SagaSearchKeys;
 
-export const noSearchKeys: SearchKeysOf = () => ({ orderId: null, customerId: null, totalAmount: null, finalAmount: null, currency: null, paymentMethods: null });
+export const noSearchKeys: SearchKeysOf = () => NO_SEARCH_KEYS;
 
 /** The fingerprint of each registered definition by name@version (core/fingerprint.ts). */
 export type FingerprintsByDefinition = ReadonlyMap<string, string>;

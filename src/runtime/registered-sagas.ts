@@ -2,7 +2,7 @@ import type { Config } from '../config';
 import { createRegistry, type AnySagaDefinition, type SagaRegistry } from '../core/registry';
 import { BUILT_IN_STATUSES } from '../core/state';
 import { wireOf, type Wire } from '../messaging/contract';
-import type { AnySagaModule, AnySagaState, SagaSearchKeys } from './ports';
+import { NO_SEARCH_KEYS, type AnySagaModule, type AnySagaState, type SagaSearchKeys } from './ports';
 import type { SagaTrigger } from './processor/apply-messages';
 
 /** The registered saga modules, put together for the runtime and the adapters. */
@@ -19,8 +19,6 @@ export interface RegisteredSagas {
   /** A saga's search keys, by its module (none for a type no module registers). */
   searchKeys(state: AnySagaState): SagaSearchKeys;
 }
-
-const NO_SEARCH_KEYS: SagaSearchKeys = { orderId: null, customerId: null, totalAmount: null, finalAmount: null, currency: null, paymentMethods: null };
 
 /** Builds every module's definitions from the configuration and joins their contracts, refusing clashes. */
 export function registerSagas(modules: readonly AnySagaModule[], config: Config): RegisteredSagas {

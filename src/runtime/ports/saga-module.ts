@@ -24,6 +24,9 @@ export interface SagaSearchKeys {
   paymentMethods: string[] | null;
 }
 
+/** The search keys of a saga whose data has none of them (or whose type no module registers). */
+export const NO_SEARCH_KEYS: SagaSearchKeys = { orderId: null, customerId: null, totalAmount: null, finalAmount: null, currency: null, paymentMethods: null };
+
 export interface SagaModule<Options = unknown> {
   /** The saga type: the name of its definitions. */
   name: string;
