@@ -59,10 +59,11 @@ export class MessageApplier {
   ): Promise<Map<string, WorkingSaga>> {
     const ctx = sagaContext(this.deps.clock, true);
     const working = new Map<string, WorkingSaga>();
-    const keys = items.map((i) => sagaKeyText(this.keyOf(i.message)));
-    const byKey = prefetched?.sagaIdsByKey ?? await tx.sagaIdsByKey(items.filter((i) => this.needsKeyLookup(i.message)).map((i) => this.keyOf(i.message)));
+    const keys = items.map((i) => this.keyOf(i.message));
+    const keyTexts = keys.map(sagaKeyText);
+    const byKey = prefetched?.sagaIdsByKey ?? await tx.sagaIdsByKey(keys.filter((_, n) => this.needsKeyLookup(items[n].message)));
     const locked = prefetched?.locked ?? new Map<string, StoredSaga>();
-    const sagaIds = items.map((i, n) => i.message.sagaId ?? byKey.get(keys[n])).filter((id): id is string => !!id && !locked.has(id));
+    const sagaIds = items.map((i, n) => i.message.sagaId ?? byKey.get(keyTexts[n])).filter((id): id is string => !!id && !locked.has(id));
     for (const [id, stored] of await tx.lockSagas(sagaIds)) locked.set(id, stored);
     const startedByKey = new Map<string, string>();
 
@@ -71,7 +72,7 @@ export class MessageApplier {
       // A manual start (no consumed message) is traced by the GraphQL operation's span instead.
       const span = actor ? undefined : messageSpan(raw, message);
       try {
-        this.applyOne(raw, message, keys[n], span, scope);
+        this.applyOne(raw, message, keys[n], keyTexts[n], span, scope);
       } finally {
         span?.end();
       }
@@ -81,10 +82,9 @@ export class MessageApplier {
 
   /** Applies one message to its saga (or starts one) within `apply`. */
   private applyOne(
-    raw: TransportMessage, message: WireMessage, keyText: string, span: ReturnType<typeof messageSpan>,
-    { ctx, working, byKey, locked, startedByKey, deadLetters, actor }: ApplyScope,
+    raw: TransportMessage, message: WireMessage, { sagaType, businessKey }: SagaBusinessKey, keyText: string,
+    span: ReturnType<typeof messageSpan>, { ctx, working, byKey, locked, startedByKey, deadLetters, actor }: ApplyScope,
   ): void {
-    const { sagaType, businessKey } = this.keyOf(message);
     const trigger = this.deps.triggers[message.eventType];
     if (trigger) {
       if (byKey.has(keyText) || startedByKey.has(keyText)) {
