@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { Span } from '@opentelemetry/api';
 import { failSpan, remoteContext, SpanKind, startSpan, tracingEnabled, traceparentOf } from '../tracing/tracing';
 import type { GraphQLContext } from './context';
 
@@ -19,13 +20,7 @@ export function tracingPlugin(): ApolloServerPlugin<GraphQLContext> {
       contextValue.traceparent = traceparentOf(span);
       return {
         async didResolveOperation({ operation, operationName }) {
-          const type = operation?.operation ?? 'query';
-          span.updateName(operationName ? `${type} ${operationName}` : type);
-          span.setAttributes({
-            'graphql.operation.type': type,
-            ...(operationName ? { 'graphql.operation.name': operationName } : {}),
-            ...(contextValue.viewer ? { 'enduser.id': contextValue.viewer.actor } : {}),
-          });
+          nameOperationSpan(span, operation?.operation ?? 'query', operationName ?? undefined, contextValue.viewer?.actor);
         },
         async didEncounterErrors({ errors }) {
           failSpan(span, errors[0]);
@@ -36,4 +31,14 @@ export function tracingPlugin(): ApolloServerPlugin<GraphQLContext> {
       };
     },
   };
+}
+
+/** An operation's span, once its document is known: named `<type> <name>`, with the semantic conventions' attributes (both transports). */
+export function nameOperationSpan(span: Span, type: string, name: string | undefined, actor: string | undefined): void {
+  span.updateName(name ? `${type} ${name}` : type);
+  span.setAttributes({
+    'graphql.operation.type': type,
+    ...(name ? { 'graphql.operation.name': name } : {}),
+    ...(actor ? { 'enduser.id': actor } : {}),
+  });
 }

@@ -1,6 +1,7 @@
 import type { Span } from '@opentelemetry/api';
 import { getOperationAST, type DocumentNode, type GraphQLError } from 'graphql';
 import { failSpan, remoteContext, SpanKind, startSpan, tracingEnabled, traceparentOf } from '../tracing/tracing';
+import { nameOperationSpan } from './tracing-plugin';
 
 /**
  * A span per operation a graphql-ws socket runs (subscriptions, and queries and mutations sent
@@ -33,14 +34,7 @@ export class WsOperationTracing {
     if (!span) return;
     // The name as the document gives it: a client need not send operationName for a single operation.
     const operation = getOperationAST(document, operationName);
-    const type = operation?.operation ?? 'query';
-    const name = operation?.name?.value;
-    span.updateName(name ? `${type} ${name}` : type);
-    span.setAttributes({
-      'graphql.operation.type': type,
-      ...(name ? { 'graphql.operation.name': name } : {}),
-      ...(actor ? { 'enduser.id': actor } : {}),
-    });
+    nameOperationSpan(span, operation?.operation ?? 'query', operation?.name?.value, actor);
   }
 
   /** Errors in a result or an error message: recorded; the operation may still go on (a subscription's next event). */
