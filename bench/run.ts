@@ -15,7 +15,11 @@
  *   BENCH_CPU_PROF=1 ...   also --cpu-prof the orchestrator and summarise it
  *   BENCH_PROBE=1 ...      also time the orchestrator's batches, relay and SQL (bench/lib/child-probe.ts)
  *
- * Other variables: BENCH_WARMUP (200), BENCH_SEED, BENCH_TIMEOUT_MS (per phase), BENCH_LOG_LEVEL
+ * The warm-up offers BENCH_WARMUP (3000) sagas at BENCH_WARMUP_RATE (100/s; 0 = all at once) before
+ * anything is measured: the broker is a fresh JVM, and until its JIT has compiled the request
+ * path a fetch or produce costs it three times as much (README, Benchmarks).
+ *
+ * Other variables: BENCH_SEED, BENCH_TIMEOUT_MS (per phase), BENCH_LOG_LEVEL
  * (orchestrator, warn), BENCH_NODE_ARGS (the orchestrator's node flags, default as in the
  * Dockerfile), BENCH_PG_ADMIN_URL, BENCH_KAFKA_PORT (49092). BENCH_RATE=N is BENCH_RATES=N
  * (0 = open). BENCH_INSTANCES (1): orchestrator processes sharing the consumer group and the
@@ -66,7 +70,8 @@ const opts = {
   phaseSeconds: intEnv('BENCH_PHASE_SECONDS', 20, 1),
   idleSeconds: intEnv('BENCH_IDLE_SECONDS', 60, 0),
   sagas: intEnv('BENCH_SAGAS', 5000, 1),
-  warmup: intEnv('BENCH_WARMUP', 200, 0),
+  warmup: intEnv('BENCH_WARMUP', 3000, 0),
+  warmupRate: intEnv('BENCH_WARMUP_RATE', 100, 0),
   batch: intEnv('BENCH_BATCH', 200, 1),
   seed: intEnv('BENCH_SEED', Date.now() % 2 ** 31, 0),
   timeoutMs: intEnv('BENCH_TIMEOUT_MS', 0, 0),
@@ -156,8 +161,8 @@ async function main(): Promise<number> {
 
     const failures: string[] = [];
     if (opts.warmup > 0) {
-      log(`warm-up: ${opts.warmup} sagas`);
-      await offer(clientTransport, observer, planMix(opts.warmup, opts.seed + 1), 'warm-up', { rate: 0, batch: opts.batch });
+      log(`warm-up: ${opts.warmup} sagas${opts.warmupRate ? ` at ${opts.warmupRate}/s` : ''}`);
+      await offer(clientTransport, observer, planMix(opts.warmup, opts.seed + 1), 'warm-up', { rate: opts.warmupRate, batch: opts.batch });
       if (!(await waitForOutcomes(observer, 'warm-up', opts.warmup, orchestrators, phaseTimeoutMs(opts.warmup)))) failures.push(`warm-up: ${opts.warmup - observer.doneIn('warm-up')} of ${opts.warmup} orders got no outcome`);
     }
 
