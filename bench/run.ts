@@ -42,7 +42,7 @@ import { PrefixedTransport } from '../src/messaging/prefixed-transport';
 import { startParticipants } from '../src/participants';
 import { calibrate } from './lib/calibrate';
 import { checkCorrectness, type SagaDbRow } from './lib/correctness';
-import { cpuSplit, postgresPidsOf, sampleCpu } from './lib/cpu';
+import { cpuSplit, postgresProcessesOf, sampleCpu } from './lib/cpu';
 import { intEnv } from './lib/env';
 import { consumedAtOf, hopBreakdown, readBack, ReceiptLog } from './lib/hops';
 import { Observer, offer, waitForOutcomes } from './lib/load';
@@ -169,12 +169,11 @@ async function main(): Promise<number> {
     if (failures.length === 0 && opts.idleSeconds > 0) {
       await sleep(3000); // let the warm-up's last commits, fetches and relay passes settle
       log(`idle: ${opts.idleSeconds} s with everything running and no orders`);
-      const pgPids = await postgresPidsOf(db, databaseName);
-      const before = sampleCpu(pids, brokerProcess, pgPids);
+      const before = sampleCpu(pids, brokerProcess, await postgresProcessesOf(db, databaseName));
       const commitsBefore = await commitsOf(db, databaseName);
       await sleep(opts.idleSeconds * 1000);
       const commits = (await commitsOf(db, databaseName)) - commitsBefore - 1;
-      result.idle = { cpu: cpuSplit(before, sampleCpu(pids, brokerProcess, pgPids)), commitsPerSecond: commits / opts.idleSeconds };
+      result.idle = { cpu: cpuSplit(before, sampleCpu(pids, brokerProcess, await postgresProcessesOf(db, databaseName))), commitsPerSecond: commits / opts.idleSeconds };
     }
 
     const phases: PhaseResult[] = [];
@@ -183,12 +182,11 @@ async function main(): Promise<number> {
       const name = phaseName(rate);
       const n = rate ? Math.max(1, Math.round(rate * opts.phaseSeconds)) : opts.sagas;
       log(`${name}: ${n} sagas${rate ? ` over ${opts.phaseSeconds} s` : `, batches of ${opts.batch}`}`);
-      const pgPids = await postgresPidsOf(db, databaseName);
-      const before = sampleCpu(pids, brokerProcess, pgPids);
+      const before = sampleCpu(pids, brokerProcess, await postgresProcessesOf(db, databaseName));
       const commitsBefore = await commitsOf(db, databaseName);
       const sent = await offer(clientTransport, observer, planMix(n, opts.seed + 10 + i), name, { rate, batch: opts.batch });
       if (!(await waitForOutcomes(observer, name, n, orchestrators, phaseTimeoutMs(n)))) failures.push(`${name}: ${n - observer.doneIn(name)} of ${n} orders got no outcome`);
-      const cpu = cpuSplit(before, sampleCpu(pids, brokerProcess, pgPids));
+      const cpu = cpuSplit(before, sampleCpu(pids, brokerProcess, await postgresProcessesOf(db, databaseName)));
       const commits = (await commitsOf(db, databaseName)) - commitsBefore - 1;
       const done = observer.of(name).filter((t) => t.outcomeAt !== null);
       const lastAt = done.reduce((m, t) => Math.max(m, t.outcomeAt!), 0);

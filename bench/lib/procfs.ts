@@ -31,6 +31,17 @@ export function cpuTicks(pid: number): number | undefined {
   }
 }
 
+/** Parent pid and the utime + stime in ticks of its children that exited and were reaped (cutime + cstime). */
+export function parentAndReapedTicks(pid: number): { ppid: number; reaped: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), reaped: Number(fields[13]) + Number(fields[14]) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** A field of /proc/<pid>/status in kB (VmRSS, VmHWM, ...), or undefined. */
 export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   try {
