@@ -71,7 +71,7 @@ export function postgresTicksBetween(before: PostgresSample, after: PostgresSamp
  * server nothing else uses.
  */
 export async function postgresProcessesOf(db: Client, database: string): Promise<PostgresProcesses> {
-  const { rows } = await db.query<{ pid: number }>(`select pid from pg_stat_activity where datname = $1 or backend_type <> 'client backend'`, [database]);
-  const { rows: [own] } = await db.query<{ pid: number }>('select pg_backend_pid() as pid');
-  return { pids: rows.map((r) => r.pid), postmaster: own ? parentAndReapedTicks(own.pid)?.ppid : undefined };
+  const { rows } = await db.query<{ pid: number; own: number }>(
+    `select pid, pg_backend_pid() as own from pg_stat_activity where datname = $1 or backend_type <> 'client backend'`, [database]);
+  return { pids: rows.map((r) => r.pid), postmaster: rows[0] ? parentAndReapedTicks(rows[0].own)?.ppid : undefined };
 }

@@ -19,27 +19,27 @@ export function ticksPerSecond(): number {
   return clockTicks;
 }
 
-/** utime + stime of one process in ticks, or undefined if it is gone. */
-export function cpuTicks(pid: number): number | undefined {
+/** The fields of /proc/<pid>/stat after the command name (the state is [0]), or undefined if it is gone. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces: fields after the last ')' are fixed.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
 
+/** utime + stime of one process in ticks, or undefined if it is gone. */
+export function cpuTicks(pid: number): number | undefined {
+  const fields = statFields(pid);
+  return fields ? Number(fields[11]) + Number(fields[12]) : undefined;
+}
+
 /** Parent pid and the utime + stime in ticks of its children that exited and were reaped (cutime + cstime). */
 export function parentAndReapedTicks(pid: number): { ppid: number; reaped: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), reaped: Number(fields[13]) + Number(fields[14]) };
-  } catch {
-    return undefined;
-  }
+  const fields = statFields(pid);
+  return fields ? { ppid: Number(fields[1]), reaped: Number(fields[13]) + Number(fields[14]) } : undefined;
 }
 
 /** A field of /proc/<pid>/status in kB (VmRSS, VmHWM, ...), or undefined. */
