@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type {
-  AnySagaState, FeedEventRecord, FeedFilter, FeedPosition, LegacyFeedPosition, OutboxLocation, SagaEventRecord, SagaKey, SagaListFilter, SagaPage,
-  SagaReads, SagaRecord, SagaStatsRow,
+import {
+  afterCommit, type AnySagaState, type FeedEventRecord, type FeedFilter, type FeedPosition, type LegacyFeedPosition, type OutboxLocation, type SagaEventRecord,
+  type SagaKey, type SagaListFilter, type SagaPage, type SagaReads, type SagaRecord, type SagaStatsRow,
 } from '../runtime/ports';
 import { isUuid } from '../runtime/uuid';
 import { selectRows } from './sql';
@@ -155,7 +155,7 @@ export class SagaReadRepository implements SagaReads {
 
   async feedHead(): Promise<FeedPosition> {
     const rows = await this.query<{ position: string }>('select coalesce(max(position), 0)::text as position from saga_event_commit');
-    return { commit: rows[0].position, id: MAX_BIGINT.toString() };
+    return afterCommit(rows[0].position);
   }
 
   /** Per saga (one query for many): where the latest copy of each outbox message went (topic, partition, offset), by eventId. */

@@ -1,5 +1,5 @@
 import { bufferedStream, subscriberTooSlow } from './subscriber-buffer';
-import type { ChangeSource, CommittedSagaChange, FeedEventRecord, FeedFilter, FeedPosition, SagaReads, SagaRecord } from '../../runtime/ports';
+import { afterCommit, type ChangeSource, type CommittedSagaChange, type FeedEventRecord, type FeedFilter, type FeedPosition, type SagaReads, type SagaRecord } from '../../runtime/ports';
 
 export interface CrossSagaChangeStreamDeps {
   changes: ChangeSource<CommittedSagaChange>;
@@ -12,8 +12,6 @@ const PAGE = 500;
 /** Failed reads in a row before the subscription ends with the error. */
 const READ_ATTEMPTS = 30;
 const RESYNC = 'resync' as const;
-/** A row id past every other: "after every event of this commit position". */
-const AFTER_EVERY_ID = '9223372036854775807';
 
 /**
  * Committed changes of every saga, mapped and filtered by `map`, from the subscription on. Live
@@ -58,7 +56,7 @@ export function crossSagaChangeStream<T>(
     };
     // A catch-up is pushed at the subscriber's pace.
     const catchUp = async () => {
-      let after: FeedPosition = { commit: String(announced > caughtUp ? announced : caughtUp), id: AFTER_EVERY_ID };
+      let after: FeedPosition = afterCommit(announced > caughtUp ? announced : caughtUp);
       for (;;) {
         const from = after;
         const page = await read(() => deps.reads.feed(from, filter, PAGE));

@@ -91,6 +91,11 @@ export interface FeedPosition {
   id: string;
 }
 
+/** The position after every event of commit position `commit` (a row id past every other: bigint's largest). */
+export function afterCommit(commit: string | bigint): FeedPosition {
+  return { commit: String(commit), id: '9223372036854775807' };
+}
+
 /** A position as cursors gave it before commit positions: the writing transaction's id, then the row id. */
 export interface LegacyFeedPosition {
   txId: string;
