@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
 import { ORDER_WIRE, TOPICS } from '../../../src/sagas/order/contract';
 import { ORDER_HTTP_COMMANDS } from '../../../src/sagas/order/http-commands';
@@ -13,7 +12,7 @@ import { StaticServiceDirectory, type ServiceDirectory, type ServiceInstance } f
 import { HttpParticipantTransport, type HttpParticipantTransportOptions } from '../../../src/messaging/http-participant-transport';
 import { KafkaTransport } from '../../../src/messaging/kafka-transport';
 import { PrefixedTransport } from '../../../src/messaging/prefixed-transport';
-import { startTracing, type TracingHandle } from '../../../src/tracing/setup';
+import { recordSpans } from '../../helpers/tracing';
 import { parseTraceparent } from '../../../src/tracing/traceparent';
 import type {
   BatchHandler, MessageTransport, OutgoingMessage, PublishReceipt, SubscribeOptions, Subscription, TransportMessage,
@@ -311,11 +310,7 @@ describe('HttpParticipantTransport: participants over HTTP, Kafka for the rest',
   });
 
   describe('with tracing on', () => {
-    const exporter = new InMemorySpanExporter();
-    let tracing: TracingHandle;
-    beforeAll(() => { tracing = startTracing({ serviceName: 'http-participant-test', exporter, immediate: true }); });
-    afterAll(() => tracing.shutdown());
-    beforeEach(() => exporter.reset());
+    const exporter = recordSpans('http-participant-test');
 
     const clientSpans = (traceId: string) => exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CLIENT && s.spanContext().traceId === traceId);
     const traceOf = (m: OutgoingMessage) => parseTraceparent(m.headers!.traceparent)!;

@@ -1,7 +1,6 @@
 import { GraphQLError, parse } from 'graphql';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { WsOperationTracing, wsTraceparent } from '../../../src/graphql/ws-tracing';
-import { startTracing, type TracingHandle } from '../../../src/tracing/setup';
+import { recordSpans } from '../../helpers/tracing';
 
 const CALLER = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
@@ -25,11 +24,7 @@ describe('WsOperationTracing', () => {
   });
 
   describe('tracing on', () => {
-    const exporter = new InMemorySpanExporter();
-    let handle: TracingHandle;
-    beforeAll(() => { handle = startTracing({ serviceName: 'unit', exporter, immediate: true }); });
-    afterAll(() => handle.shutdown());
-    beforeEach(() => exporter.reset());
+    const exporter = recordSpans('unit');
 
     it('names the span from the document, even without an operationName, and ends it once', () => {
       const tracing = new WsOperationTracing();

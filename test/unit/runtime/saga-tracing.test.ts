@@ -1,10 +1,9 @@
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OutboxMessage } from '../../../src/core';
 import type { ContractMessage } from '../../../src/sagas/order/contract';
 import { receivedMessage } from '../../../src/runtime/ports';
 import type { AnySagaState } from '../../../src/runtime/ports';
 import { continueTransition, endTransition, messageSpan, traceOutbox } from '../../../src/runtime/saga-tracing';
-import { startTracing, type TracingHandle } from '../../../src/tracing/setup';
+import { recordSpans } from '../../helpers/tracing';
 import { parseTraceparent } from '../../../src/tracing/traceparent';
 
 const SAGA_TRACE = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -31,11 +30,7 @@ describe('saga tracing: where transitions and commands go in the trace', () => {
   });
 
   describe('with tracing on', () => {
-    const exporter = new InMemorySpanExporter();
-    let tracing: TracingHandle;
-    beforeAll(() => { tracing = startTracing({ serviceName: 'unit', exporter, immediate: true }); });
-    afterAll(() => tracing.shutdown());
-    beforeEach(() => exporter.reset());
+    const exporter = recordSpans('unit');
 
     it('puts a reply without a traceparent in the saga\'s trace, linked to the reply\'s own span', () => {
       const raw = receivedMessage('coupon-cancelled', 0, '5', null, null, {});
