@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client, Pool } from 'pg';
-import { startSaga } from '../../../src/core';
 import { SagaReadRepository } from '../../../src/persistence/saga-read-repository';
 import { PostgresSagaStore } from '../../../src/persistence/saga-repository';
 import type { SagaWrite } from '../../../src/runtime/ports';
-import { orderSagaData, orderSagaDefinition } from '../../../src/sagas/order';
+import { orderSagaDefinition } from '../../../src/sagas/order';
 import { openTestDatabase } from '../../helpers/services';
-import { orderCreated } from '../../unit/support/order';
+import { newOrderSagaWrite } from '../../unit/support/order';
 
 /** The cross-saga feed on the real database: commit order, whatever order transactions began in. */
 describe('sagaEventFeed storage order', () => {
@@ -26,14 +25,7 @@ describe('sagaEventFeed storage order', () => {
   });
   afterAll(() => close());
 
-  function newSaga(): SagaWrite {
-    const sagaId = randomUUID();
-    const order = orderCreated({ eventId: randomUUID(), orderId: randomUUID() });
-    const t = startSaga(def, { sagaId, businessKey: order.orderId, data: orderSagaData(order), causationId: order.eventId }, {
-      now: new Date(), newId: randomUUID, random: Math.random,
-    });
-    return { state: t.state, previousVersion: null, previousEventSeq: 0, events: t.events, outbox: [], actor: 'system' };
-  }
+  const newSaga = (): SagaWrite => ({ ...newOrderSagaWrite(def), outbox: [] });
 
   /** The next version of a saga as it is stored now: one more event. */
   async function nextVersion(tx: Parameters<Parameters<PostgresSagaStore['inTransaction']>[0]>[0], sagaId: string, note: string): Promise<SagaWrite> {

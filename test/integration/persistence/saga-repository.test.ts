@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, Pool } from 'pg';
-import { startSaga } from '../../../src/core';
 import { OptimisticLockError, PostgresSagaStore } from '../../../src/persistence/saga-repository';
 import { sagaKeyText, type SagaWrite } from '../../../src/runtime/ports';
-import { orderSagaData, orderSagaDefinition } from '../../../src/sagas/order';
+import { orderSagaDefinition } from '../../../src/sagas/order';
 import { openTestDatabase } from '../../helpers/services';
-import { orderCreated } from '../../unit/support/order';
+import { newOrderSagaWrite } from '../../unit/support/order';
 
 /** PostgresSagaStore on the real database: what one transaction writes, and what it rolls back. */
 describe('PostgresSagaStore', () => {
@@ -21,15 +20,7 @@ describe('PostgresSagaStore', () => {
   });
   afterAll(() => close());
 
-  /** A new order saga as the engine starts it: a state, its first events and its first command. */
-  function newSaga(lastError: string | null = null): SagaWrite {
-    const sagaId = randomUUID();
-    const order = orderCreated({ eventId: randomUUID(), orderId: randomUUID() });
-    const t = startSaga(def, { sagaId, businessKey: order.orderId, data: orderSagaData(order), causationId: order.eventId }, {
-      now: new Date(), newId: randomUUID, random: Math.random,
-    });
-    return { state: { ...t.state, lastError }, previousVersion: null, previousEventSeq: 0, events: t.events, outbox: t.outbox, actor: 'system' };
-  }
+  const newSaga = (lastError: string | null = null) => newOrderSagaWrite(def, lastError);
 
   const count = async (table: string, sagaIds: string[]) => Number((await sql.query(
     `select count(*) as n from ${table} where ${table === 'saga_instance' ? 'id' : 'saga_id'} = any($1::uuid[])`, [sagaIds],

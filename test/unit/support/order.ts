@@ -1,4 +1,5 @@
 /** A harness that drives the order saga through the pure engine, like the runtime would. */
+import { randomUUID } from 'node:crypto';
 import {
   applyReply,
   compensate,
@@ -13,6 +14,7 @@ import {
 } from '../../../src/core';
 import { MESSAGE_SCHEMAS, validateMessage, type EventType, type OrderCreated, type PayloadOf } from '../../../src/sagas/order/contract';
 import { orderSagaData, orderSagaDefinition, type OrderSagaData, type OrderSagaOptions } from '../../../src/sagas/order';
+import type { SagaWrite } from '../../../src/runtime/ports';
 import { TestContext, testId } from './context';
 
 export const ORDER_ID = testId(0xa1);
@@ -43,6 +45,15 @@ export function orderCreated(overrides: Partial<OrderCreated> = {}): OrderCreate
   const parsed = MESSAGE_SCHEMAS.OrderCreated.safeParse(message);
   if (!parsed.success) throw new Error(`bad OrderCreated fixture: ${parsed.error.message}`);
   return parsed.data;
+}
+
+/** A new order saga as the engine starts it, as a store write: its state, its first events and its first command. */
+export function newOrderSagaWrite(def: SagaDefinition<OrderSagaData>, lastError: string | null = null): SagaWrite {
+  const order = orderCreated({ eventId: randomUUID(), orderId: randomUUID() });
+  const t = startSaga(def, { sagaId: randomUUID(), businessKey: order.orderId, data: orderSagaData(order), causationId: order.eventId }, {
+    now: new Date(), newId: randomUUID, random: Math.random,
+  });
+  return { state: { ...t.state, lastError }, previousVersion: null, previousEventSeq: 0, events: t.events, outbox: t.outbox, actor: 'system' };
 }
 
 export class OrderSagaHarness {
