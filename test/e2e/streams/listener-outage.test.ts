@@ -62,15 +62,18 @@ describe('live streams across a PostgreSQL outage', () => {
     const result = await retry(sagaId, reason).catch(() => undefined);
     return result?.body.data?.retryStep ? result.body.data.retryStep : undefined;
   }, 30000, `retryStep (${reason}) to commit`);
-  const eventSeq = async (sagaId: string) => {
-    const sql = new PgClient({ connectionString: pg.url });
+  /** One statement on a connection of its own (the service's pool is not ours to use). */
+  const queryAt = async <R extends object>(url: string, text: string, params: unknown[] = []): Promise<R[]> => {
+    const sql = new PgClient({ connectionString: url });
     await sql.connect();
     try {
-      return (await sql.query<{ event_seq: number }>('select event_seq from saga_instance where id = $1', [sagaId])).rows[0].event_seq;
+      return (await sql.query<R>(text, params)).rows;
     } finally {
       await sql.end();
     }
   };
+  const eventSeq = async (sagaId: string) =>
+    (await queryAt<{ event_seq: number }>(pg.url, 'select event_seq from saga_instance where id = $1', [sagaId]))[0].event_seq;
 
   /** A saga nobody answers ReserveInventory for: it waits there, and each retryStep is one change. */
   const waitingSaga = async (customerId: string) => {
@@ -81,15 +84,8 @@ describe('live streams across a PostgreSQL outage', () => {
     expect(started.body.errors).toBeUndefined();
     return started.body.data!.startSaga.id as string;
   };
-  const stepSeqs = async (sagaId: string, after: number) => {
-    const sql = new PgClient({ connectionString: pg.url });
-    await sql.connect();
-    try {
-      return (await sql.query<{ seq: number }>('select seq from saga_event where saga_id = $1 and seq > $2 and step is not null order by seq', [sagaId, after])).rows.map((r) => r.seq);
-    } finally {
-      await sql.end();
-    }
-  };
+  const stepSeqs = async (sagaId: string, after: number) =>
+    (await queryAt<{ seq: number }>(pg.url, 'select seq from saga_event where saga_id = $1 and seq > $2 and step is not null order by seq', [sagaId, after])).map((r) => r.seq);
 
   it('reconnects, catches up, and says so in /ready', async () => {
     const sagaId = await waitingSaga('outage-1');
@@ -140,13 +136,7 @@ describe('live streams across a PostgreSQL outage', () => {
   const admin = async (text: string) => {
     const url = new URL(pg.url);
     url.pathname = '/template1';
-    const sql = new PgClient({ connectionString: url.toString() });
-    await sql.connect();
-    try {
-      return (await sql.query(text)).rows;
-    } finally {
-      await sql.end();
-    }
+    return queryAt(url.toString(), text);
   };
 
   it('shows a cross-saga sagaStepUpdated subscriber the step events committed while the listener was away', async () => {
