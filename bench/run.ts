@@ -21,7 +21,9 @@
  *
  * Other variables: BENCH_SEED, BENCH_TIMEOUT_MS (per phase), BENCH_LOG_LEVEL
  * (orchestrator, warn), BENCH_NODE_ARGS (the orchestrator's node flags, default as in the
- * Dockerfile), BENCH_PG_ADMIN_URL, BENCH_KAFKA_PORT (49092). BENCH_RATE=N is BENCH_RATES=N
+ * Dockerfile), BENCH_PG_ADMIN_URL, BENCH_KAFKA_PORT (49092), BENCH_SERVICE_DIR (the orchestrator
+ * of another built checkout, a worktree of an earlier commit, say: before/after runs under one
+ * harness). BENCH_RATE=N is BENCH_RATES=N
  * (0 = open). BENCH_INSTANCES (1): orchestrator processes sharing the consumer group and the
  * database (CPU and RSS are their sums). KAFKA_BROKERS / DATABASE_URL: use these servers instead of starting a broker and
  * creating a database. Every other variable (DATABASE_POOL_SIZE, SAGA_*...) reaches the child.

@@ -43,7 +43,9 @@ export async function startOrchestrator(env: Record<string, string>, options: Ch
     childEnv.BENCH_PROBE_OUT = probeFile;
     childEnv.NODE_OPTIONS = `${childEnv.NODE_OPTIONS ?? ''} --require=${join(ROOT, 'dist', 'bench', 'lib', 'child-probe.js')}`.trim();
   }
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'src', 'main.js')], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_SERVICE_DIR: another checkout's build under this harness, for before/after comparisons.
+  const serviceDir = process.env.BENCH_SERVICE_DIR ?? ROOT;
+  const child = spawn(process.execPath, [...nodeArgs, join(serviceDir, 'dist', 'src', 'main.js')], { cwd: serviceDir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const o: Orchestrator = {
     child, probeFile, pid: child.pid ?? -1, url: '', exited: null, tail: [], warnings: 0, errors: 0, profileDir,
     stop: async () => {
