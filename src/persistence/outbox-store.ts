@@ -34,7 +34,9 @@ export class PostgresOutboxStore implements OutboxStore {
 
 /** `locked`: the rows are ours (claimed in this transaction); else a row marked meanwhile is left as it is. */
 function markPublishedSql(locked: boolean): string {
-  return `update outbox_message o set published_at = now(), partition = x.partition, "offset" = x.offset
-    from json_to_recordset(?::json) as x(id bigint, partition int, "offset" bigint)
-    where o.id = x.id${locked ? '' : ' and o.published_at is null'}`;
+  // The id list makes it a primary-key lookup at any table size (saga-repository.ts, SAGAS_OF_KEYS).
+  return `with sent as (select * from json_to_recordset(?::json) as x(id bigint, partition int, "offset" bigint))
+    update outbox_message o set published_at = now(), partition = x.partition, "offset" = x.offset
+    from sent x
+    where o.id = any(array(select id from sent)) and o.id = x.id${locked ? '' : ' and o.published_at is null'}`;
 }

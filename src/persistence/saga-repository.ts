@@ -136,12 +136,15 @@ class PostgresSagaTransaction implements SagaTransaction {
          inserted as (
            insert into saga_instance (${SAGA_COLUMNS})
            select ${SAGA_COLUMNS} from json_to_recordset(?::json) as x(${SAGA_RECORD})),
+         changed as (select * from json_to_recordset(?::json) as x(${SAGA_RECORD})),
          updated as (
            update saga_instance s set status = x.status, current_step = x.current_step, state = x.state,
              final_amount = x.final_amount, last_error = x.last_error, version = x.version, event_seq = x.event_seq,
              updated_at = x.updated_at, ended_at = x.ended_at, payment_methods = x.payment_methods, failed_step = x.failed_step
-           from json_to_recordset(?::json) as x(${SAGA_RECORD})
-           where s.id = x.id and s.version = x.prev_version
+           from changed x
+           -- The id list makes it a primary-key lookup at any table size (see SAGAS_OF_KEYS: the
+           -- join alone gets a sequential scan from the planner's 100-row guess).
+           where s.id = any(array(select id from changed)) and s.id = x.id and s.version = x.prev_version
            returning 1),
          disarmed as (delete from saga_timer where saga_id = any(string_to_array(?, ',')::uuid[])),
          armed as (
@@ -274,9 +277,15 @@ const TAKE_COMMIT_POSITION = `insert into saga_event_commit (tx_id)
 const LOCK_SAGAS = `select id, state, version, event_seq from saga_instance
   where id = any(string_to_array(?, ',')::uuid[]) order by id for update`;
 
-/** Saga ids of business keys (saga type and key, on their unique index). */
-const SAGAS_OF_KEYS = `select s.id, s.type, s.business_key from saga_instance s
-  join (select distinct t, k from json_to_recordset(?::json) as x(t text, k text)) as x on s.type = x.t and s.business_key = x.k`;
+/**
+ * Saga ids of business keys (saga type and key), one probe of their unique index per key. A
+ * plain join would do, but json_to_recordset promises the planner 100 rows, against which a
+ * sequential scan of a table of up to ~10^4 sagas looks cheaper, and then every start reads the
+ * whole table; the lateral subquery (kept apart by its limit) can only be probed per key.
+ */
+const SAGAS_OF_KEYS = `select s.id, s.type, s.business_key
+  from (select distinct t, k from json_to_recordset(?::json) as x(t text, k text)) as x
+  cross join lateral (select id, type, business_key from saga_instance where type = x.t and business_key = x.k limit 1) as s`;
 
 /**
  * Outbox rows from a JSON array, inserted in the array's order, so the sequence hands out
