@@ -21,7 +21,8 @@
  *
  * Other variables: BENCH_SEED, BENCH_TIMEOUT_MS (per phase), BENCH_LOG_LEVEL
  * (orchestrator, warn), BENCH_NODE_ARGS (the orchestrator's node flags, default as in the
- * Dockerfile), BENCH_PG_ADMIN_URL, BENCH_KAFKA_PORT (49092), BENCH_SERVICE_DIR (the orchestrator
+ * Dockerfile), BENCH_PG_ADMIN_URL (a PostgreSQL server to create the run's database on; unset: a
+ * private embedded server on BENCH_PG_PORT, 49432, for this run), BENCH_KAFKA_PORT (49092), BENCH_SERVICE_DIR (the orchestrator
  * of another built checkout, a worktree of an earlier commit, say: before/after runs under one
  * harness). BENCH_RATE=N is BENCH_RATES=N
  * (0 = open). BENCH_INSTANCES (1): orchestrator processes sharing the consumer group and the
@@ -53,7 +54,7 @@ import { orchestratorMetrics, startOrchestrator, type Orchestrator } from './lib
 import { statusKb } from './lib/procfs';
 import { report, type PhaseResult } from './lib/report';
 import { Cleanup, log, RESULTS, ROOT } from './lib/run-support';
-import { brokerPid, createDatabase, startBroker } from './lib/stack';
+import { brokerPid, createDatabase, postgresServer, startBroker } from './lib/stack';
 import { summarize } from './lib/stats';
 import { formatProfile, summarizeProfile } from './profile-summary';
 
@@ -80,7 +81,8 @@ const opts = {
   cpuProf: !!process.env.BENCH_CPU_PROF && process.env.BENCH_CPU_PROF !== '0',
   probe: !!process.env.BENCH_PROBE && process.env.BENCH_PROBE !== '0',
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
-  pgAdminUrl: process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  pgAdminUrl: process.env.BENCH_PG_ADMIN_URL,
+  pgPort: intEnv('BENCH_PG_PORT', 49432, 1),
   kafkaPort: intEnv('BENCH_KAFKA_PORT', 49092, 1),
   instances: intEnv('BENCH_INSTANCES', 1, 1),
 };
@@ -113,12 +115,13 @@ async function main(): Promise<number> {
   try {
     if (!existsSync(join(ROOT, 'dist', 'src', 'main.js'))) throw new Error('dist/src/main.js is missing: run `npm run build` (npm run bench does)');
     const kafka = await startBroker(opts.kafkaPort, cleanup);
-    const database = await createDatabase(opts.pgAdminUrl, cleanup);
+    const postgres = await postgresServer(opts.pgAdminUrl, opts.pgPort, cleanup);
+    const database = await createDatabase(postgres.adminUrl, cleanup);
     const databaseName = new URL(database.url).pathname.slice(1);
     log('calibrating: PostgreSQL one-row commits/s with 16 clients (pgbench), page-fault cost');
     const calibration = calibrate(database.url);
     result.environment = {
-      kafkaBrokers: kafka.brokers, brokerStartedByBench: kafka.started, database: database.name ?? '(DATABASE_URL)', cores: cpus().length,
+      kafkaBrokers: kafka.brokers, brokerStartedByBench: kafka.started, postgresStartedByBench: postgres.started, database: database.name ?? '(DATABASE_URL)', cores: cpus().length,
       node: process.version, calibration,
     };
     log(`broker ${kafka.brokers}, database ${database.name ?? '(DATABASE_URL)'}, topic prefix ${prefix}`);
@@ -159,6 +162,11 @@ async function main(): Promise<number> {
     const db = new Client({ connectionString: database.url });
     await db.connect();
     cleanup.add('close the database client', () => db.end());
+    // Without autovacuum nothing is ANALYZEd or vacuumed during the run: dead rows pile up, which
+    // no production server does, so the PostgreSQL figures are not comparable (README, Benchmarks).
+    const autovacuum = (await db.query<{ autovacuum: string }>('show autovacuum')).rows[0].autovacuum;
+    (result.environment as Record<string, unknown>).autovacuum = autovacuum;
+    if (autovacuum !== 'on') log('warning: autovacuum is off on this PostgreSQL server: dead rows pile up and the PostgreSQL figures are not those of a production server (BENCH_PG_ADMIN_URL picks another)');
     const brokerProcess = brokerPid(kafka.brokers);
 
     const failures: string[] = [];

@@ -33,7 +33,7 @@ export function report(r: Record<string, any>): string {
   const env = r.environment;
   out.push('', `saga benchmark ${r.runId}: ${r.params.instances} orchestrator instance(s), seed ${r.params.seed}, warm-up ${r.params.warmup} sagas${r.params.warmupRate ? ` at ${r.params.warmupRate}/s` : ' at once'}, ${env.cores} cores, node ${env.node}`);
   out.push(`mix: ${ORDER_MIX.map((k) => `${k.weight}% ${k.name}`).join(', ')}`);
-  out.push(`calibration: PostgreSQL one-row commits/s at 16 clients ${env.calibration.pgCommitsPerSecond?.toFixed(0) ?? 'n/a (no pgbench)'}, page fault ${env.calibration.pageFaultUs.toFixed(1)} µs`);
+  out.push(`calibration: PostgreSQL one-row commits/s at 16 clients ${env.calibration.pgCommitsPerSecond?.toFixed(0) ?? 'n/a (no pgbench)'}, page fault ${env.calibration.pageFaultUs.toFixed(1)} µs, autovacuum ${env.autovacuum ?? 'n/a'}`);
 
   const phases = (r.phases ?? []) as PhaseResult[];
   if (phases.length > 0) {

@@ -1,9 +1,12 @@
 /** The servers a benchmark run needs: a Kafka broker (scripts/kafka.sh) and a throwaway database. */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import pino from 'pino';
+import { startEmbeddedPostgres } from '../../src/persistence/embedded-postgres';
 import { findPids } from './procfs';
 import { Cleanup, log, ROOT, withTimeout } from './run-support';
 
@@ -58,6 +61,26 @@ export async function withAdmin<T>(url: string, work: (c: Client) => Promise<T>)
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The PostgreSQL server of the run: `adminUrl`'s (BENCH_PG_ADMIN_URL), or, when that is unset, a
+ * private embedded server with default settings, started for this run and removed after it, as
+ * the broker is. A shared server may run without autovacuum (this machine's CI server does); then
+ * nothing is analyzed or vacuumed during the run, as on no production server.
+ */
+export async function postgresServer(adminUrl: string | undefined, port: number, cleanup: Cleanup): Promise<{ adminUrl: string; started: boolean }> {
+  if (adminUrl) return { adminUrl, started: false };
+  const dir = mkdtempSync(join(tmpdir(), 'saga-bench-pg-'));
+  log(`starting a private PostgreSQL on 127.0.0.1:${port} (embedded-postgres, data in ${dir})`);
+  const server = await withTimeout('embedded PostgreSQL start', startEmbeddedPostgres(dir, port, pino({ level: 'silent' })), 120_000);
+  cleanup.add('stop the private PostgreSQL', async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const url = new URL(server.url);
+  url.pathname = '/postgres';
+  return { adminUrl: url.toString(), started: true };
 }
 
 export async function createDatabase(pgAdminUrl: string, cleanup: Cleanup): Promise<{ url: string; name: string | null }> {

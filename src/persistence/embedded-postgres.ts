@@ -37,7 +37,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   });
   if (fresh) await pg.initialise();
   await stopOrphanedServer(dataDir, logger);
-  await pg.start();
+  // The package rejects with nothing to say (undefined) when the server exits at once.
+  await pg.start().catch((error: unknown) => {
+    throw new Error(`embedded PostgreSQL did not start on port ${port} (is the port taken?)${error ? `: ${error instanceof Error ? error.message : String(error)}` : ''}`);
+  });
   // The package's own hooks swallow failures, so check the server really answers.
   const client = pg.getPgClient();
   try {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createTestDatabase } from '../helpers/services';
@@ -40,6 +41,24 @@ describe('the compiled entry point (npm test builds it first)', () => {
       rmSync(dirname(dir), { recursive: true, force: true });
     }
   });
+
+  it('exits 1 naming the port when the embedded PostgreSQL cannot bind it', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    // The directory itself, not one inside it: as root the server runs as a user of its own,
+    // which may enter the directory it is given (the package hands it over) but not ours.
+    const dir = mkdtempSync(join(tmpdir(), 'taken-port-'));
+    try {
+      const proc = run({ LOG_LEVEL: 'info', EMBEDDED_PG_DIR: dir, EMBEDDED_PG_PORT: String(port) });
+      expect(await proc.exited).toBe(1);
+      const { stdout, stderr } = proc.output();
+      expect(stdout + stderr).toContain(`embedded PostgreSQL did not start on port ${port} (is the port taken?)`);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('logs readable lines when asked (LOG_FORMAT=pretty, what a terminal gets by default), JSON otherwise', async () => {
     const db = await createTestDatabase();
