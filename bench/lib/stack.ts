@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import pino from 'pino';
-import { startEmbeddedPostgres } from '../../src/persistence/embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/persistence/embedded-postgres';
 import { findPids } from './procfs';
 import { Cleanup, log, ROOT, withTimeout } from './run-support';
 
@@ -71,13 +71,17 @@ export async function withAdmin<T>(url: string, work: (c: Client) => Promise<T>)
  */
 export async function postgresServer(adminUrl: string | undefined, port: number, cleanup: Cleanup): Promise<{ adminUrl: string; started: boolean }> {
   if (adminUrl) return { adminUrl, started: false };
+  // createDatabase uses DATABASE_URL's database as it is: no server of our own needed.
+  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, started: false };
   const dir = mkdtempSync(join(tmpdir(), 'saga-bench-pg-'));
   log(`starting a private PostgreSQL on 127.0.0.1:${port} (embedded-postgres, data in ${dir})`);
-  const server = await withTimeout('embedded PostgreSQL start', startEmbeddedPostgres(dir, port, pino({ level: 'silent' })), 120_000);
+  let server: EmbeddedDatabase | undefined;
+  // Registered first: a start that fails (the port taken, say) leaves no data directory behind.
   cleanup.add('stop the private PostgreSQL', async () => {
-    await server.stop();
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
+  server = await withTimeout('embedded PostgreSQL start', startEmbeddedPostgres(dir, port, pino({ level: 'silent' })), 120_000);
   const url = new URL(server.url);
   url.pathname = '/postgres';
   return { adminUrl: url.toString(), started: true };
