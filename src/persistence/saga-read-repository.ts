@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
-  afterCommit, type AnySagaState, type FeedEventRecord, type FeedFilter, type FeedPosition, type LegacyFeedPosition, type OutboxLocation, type SagaEventRecord,
+  afterCommit, MAX_BIGINT, type AnySagaState, type FeedEventRecord, type FeedFilter, type FeedPosition, type LegacyFeedPosition, type OutboxLocation, type SagaEventRecord,
   type SagaKey, type SagaListFilter, type SagaPage, type SagaReads, type SagaRecord, type SagaStatsRow,
 } from '../runtime/ports';
 import { isUuid } from '../runtime/uuid';
@@ -229,7 +229,6 @@ const whereClause = (where: string[]) => (where.length > 0 ? `where ${where.join
 
 /** xid8 and bigint ranges: a position outside them would make PostgreSQL refuse the feed query. */
 const MAX_XID8 = 18446744073709551615n;
-const MAX_BIGINT = 9223372036854775807n;
 
 const isBigint = (text: string) => /^\d{1,19}$/.test(text) && BigInt(text) <= MAX_BIGINT;
 

@@ -91,9 +91,12 @@ export interface FeedPosition {
   id: string;
 }
 
-/** The position after every event of commit position `commit` (a row id past every other: bigint's largest). */
+/** PostgreSQL bigint's largest value: the bound of every position and row id. */
+export const MAX_BIGINT = 9223372036854775807n;
+
+/** The position after every event of commit position `commit` (a row id past every other). */
 export function afterCommit(commit: string | bigint): FeedPosition {
-  return { commit: String(commit), id: '9223372036854775807' };
+  return { commit: String(commit), id: MAX_BIGINT.toString() };
 }
 
 /** A position as cursors gave it before commit positions: the writing transaction's id, then the row id. */

@@ -1,6 +1,6 @@
 import { crossSagaChangeStream } from '../../../../src/graphql/streams/cross-saga-change-stream';
 import { FakeChanges, settle } from './fake-changes';
-import type { CommittedSagaChange, FeedEventRecord, FeedFilter, FeedPosition, SagaRecord } from '../../../../src/runtime/ports';
+import { afterCommit, type CommittedSagaChange, type FeedEventRecord, type FeedFilter, type FeedPosition, type SagaRecord } from '../../../../src/runtime/ports';
 
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
@@ -44,7 +44,7 @@ class Store {
         || (e.position.commit === after.commit && BigInt(e.position.id) > BigInt(after.id));
       return this.events.filter((e) => later(e) && (!filter.stepsOnly || e.step !== null)).slice(0, limit);
     },
-    feedHead: async () => ({ commit: String(this.position), id: '9223372036854775807' }),
+    feedHead: async () => afterCommit(String(this.position)),
     findManyByIds: async (ids: string[]) => ids.map((id) => this.record(id)),
   };
 }
