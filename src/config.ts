@@ -67,8 +67,13 @@ const configSchema = z.object({
     /** First retry back-off; doubles per attempt up to maxBackoffMs, with jitter. */
     initialBackoffMs: z.coerce.number().int().min(0).default(1000),
     maxBackoffMs: z.coerce.number().int().min(0).default(30000),
-    /** Transactions of grouped consumed batches at once (one runs while the next is built). */
-    groupTransactions: z.coerce.number().int().min(1).max(16).default(2),
+    /**
+     * Transactions of grouped consumed batches at once. 1: the consumer fetches on while one
+     * commits (batchesInFlight), so a second one only splits the groups (more commits per saga).
+     */
+    groupTransactions: z.coerce.number().int().min(1).max(16).default(1),
+    /** Consumed batches held at once (queued or being committed): the consumer fetches on while they commit. 1: fetch, commit, fetch. */
+    batchesInFlight: z.coerce.number().int().min(1).max(1000).default(32),
     /** Payment methods startSaga accepts (comma-separated, or a YAML list); the Payment service's. */
     paymentMethods: z
       .union([z.string(), z.array(z.string())])
@@ -233,6 +238,7 @@ const ENV_MAP: Record<string, [keyof Config, string]> = {
   SAGA_INITIAL_BACKOFF_MS: ['saga', 'initialBackoffMs'],
   SAGA_MAX_BACKOFF_MS: ['saga', 'maxBackoffMs'],
   SAGA_GROUP_TRANSACTIONS: ['saga', 'groupTransactions'],
+  SAGA_BATCHES_IN_FLIGHT: ['saga', 'batchesInFlight'],
   SAGA_PAYMENT_METHODS: ['saga', 'paymentMethods'],
   PARTICIPANT_HTTP_ROUTES: ['participantHttp', 'routes'],
   PARTICIPANT_HTTP_TIMEOUT_MS: ['participantHttp', 'timeoutMs'],

@@ -58,6 +58,8 @@ export function createSagaRuntime(
     metrics.retentionPruned.inc({ table: 'inbox_message' }, pruned.inbox);
     metrics.retentionPruned.inc({ table: 'outbox_message' }, pruned.outbox);
   });
-  const orchestrator = new Orchestrator({ topics: wire.inbound, transport, processor, relay, retention, groupId: config.kafka.groupId, logger });
+  const orchestrator = new Orchestrator({
+    topics: wire.inbound, transport, processor, relay, retention, groupId: config.kafka.groupId, logger, batchesInFlight: saga.batchesInFlight,
+  });
   return { orchestrator, processor, relay, metrics, registry, sagas, fingerprints };
 }

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type IHeaders, type ITopicMetadata, type PartitionMetadata, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Batch, type Consumer, type IHeaders, type ITopicMetadata, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { Logger } from '../logger';
 import {
   receivedMessage, type BatchHandler, type MessageTransport, type OutgoingMessage, type PublishReceipt, type SubscribeOptions, type Subscription,
+  type TopicPartition, type TransportMessage,
 } from '../runtime/ports';
+import { BatchLanes } from './kafka-batch-lanes';
 
 export interface KafkaTransportOptions {
   brokers: string[];
@@ -198,6 +200,8 @@ export class KafkaTransport implements MessageTransport {
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+    const toMessages = (batch: Batch) => batch.messages.map((m) => receivedMessage(batch.topic, batch.partition, m.offset, m.key, m.value, headerBytesOf(m.headers)));
+    if ((options.batchesInFlight ?? 1) > 1) return this.consumeInLanes(consumer, options, handler, toMessages);
     // Offsets are committed at most once per commit interval (kafkajs's auto-commit would send one
     // OffsetCommit per batch), and on stop. A crash or rebalance redelivers what was handled since
     // the last commit: at-least-once, and every consumer here drops what it has already seen.
@@ -209,7 +213,7 @@ export class KafkaTransport implements MessageTransport {
     // committed before the rebalance is redelivered instead, which consumers drop.
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       resolved.clear();
-      options.onAssigned?.(Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition }))));
+      options.onAssigned?.(assignedPartitions(payload.memberAssignment));
     });
     await consumer.run({
       autoCommit: false,
@@ -218,7 +222,7 @@ export class KafkaTransport implements MessageTransport {
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
-        await handler(batch.messages.map((m) => receivedMessage(batch.topic, batch.partition, m.offset, m.key, m.value, headerBytesOf(m.headers))));
+        await handler(toMessages(batch));
         // Only after the handler committed its effects is the batch marked consumed.
         const last = batch.messages[batch.messages.length - 1].offset;
         resolveOffset(last);
@@ -232,6 +236,29 @@ export class KafkaTransport implements MessageTransport {
         this.consumers.delete(consumer);
         // What was handled since the last periodic commit (a batch still running: redelivered later).
         await consumer.commitOffsets([...resolved.values()]).catch((error: Error) => {
+          this.options.logger.warn({ err: error }, 'committing consumed offsets on stop failed; they will be redelivered');
+        });
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  /** Fetches on while earlier batches are handled (SubscribeOptions.batchesInFlight; see BatchLanes). */
+  private async consumeInLanes(
+    consumer: Consumer, options: SubscribeOptions, handler: BatchHandler, toMessages: (batch: Batch) => TransportMessage[],
+  ): Promise<Subscription> {
+    const lanes = new BatchLanes({
+      consumer, handler, toMessages, limit: options.batchesInFlight!, logger: this.options.logger, commitIntervalMs: OFFSET_COMMIT_INTERVAL_MS,
+    });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      lanes.rejoined();
+      options.onAssigned?.(assignedPartitions(payload.memberAssignment));
+    });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 4, eachBatch: lanes.eachBatch });
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await lanes.stop().catch((error: Error) => {
           this.options.logger.warn({ err: error }, 'committing consumed offsets on stop failed; they will be redelivered');
         });
         await consumer.disconnect();
@@ -280,6 +307,10 @@ function headerBytesOf(headers: IHeaders | undefined): Record<string, Buffer[]> 
     bytes[name] = (Array.isArray(value) ? value : [value]).map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)));
   }
   return bytes;
+}
+
+function assignedPartitions(assignment: Record<string, number[]>): TopicPartition[] {
+  return Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
 }
 
 /** Errors of a topic whose partitions have no leader yet (kafkajs does not retry them everywhere). */

@@ -17,6 +17,8 @@ export interface OrchestratorOptions {
   logger: Logger;
   /** The longest the timer poller sleeps with no timer of its own due (timers of other instances). */
   timerMaxIdleMs?: number;
+  /** Consumed batches held at once (SubscribeOptions.batchesInFlight): the processor commits several partitions' batches together. */
+  batchesInFlight?: number;
   /** Where consumed batches' failures are counted per topic-partition (GET /ready). */
   health?: ConsumerHealth;
 }
@@ -51,7 +53,7 @@ export class Orchestrator {
     this.options.retention?.start();
     // A partition that failed here and then moved to another member is that member's to report.
     const onAssigned = (assigned: TopicPartition[]) => this.health.retain(assigned);
-    this.subscription = await transport.subscribe({ groupId, topics: [...this.options.topics], onAssigned }, async (batch) => {
+    this.subscription = await transport.subscribe({ groupId, topics: [...this.options.topics], onAssigned, batchesInFlight: this.options.batchesInFlight }, async (batch) => {
       const { topic, partition } = batch[0];
       try {
         await processor.handleBatch(batch);

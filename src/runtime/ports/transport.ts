@@ -62,6 +62,13 @@ export interface SubscribeOptions {
   fromBeginning?: boolean;
   /** Called with the partitions this member holds after each (re)join of its group. */
   onAssigned?(partitions: TopicPartition[]): void;
+  /**
+   * Batches the transport may hold for the handler at once (default 1: it fetches again only
+   * once the handler returned). Above 1 it fetches on while earlier batches are handled; the
+   * handler then gets calls for several partitions at once, still one batch at a time and in
+   * offset order per partition. Transports that do not fetch ignore it.
+   */
+  batchesInFlight?: number;
 }
 
 export interface TopicPartition {

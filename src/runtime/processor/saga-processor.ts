@@ -27,7 +27,7 @@ export interface SagaProcessorDeps {
   onCommitted(outbox: WrittenOutboxMessage[]): void;
   /** Called after a commit that left a saga with a timer, with the earliest such timer's due time. */
   onTimerArmed?(dueAtMs: number): void;
-  /** Transactions of grouped batches at once: one runs while the next is built and sent (default 2). */
+  /** Transactions of grouped batches at once (default 1; more: one runs while the next is built and sent). */
   groupTransactions?: number;
   clock?: () => Date;
 }
@@ -64,7 +64,7 @@ export class SagaProcessor {
       commit: (messages) => inbound.apply(messages),
       refuse: (message, error) => deadLetters.alone(message, refusalReason(error)),
       isRefusal,
-      transactions: deps.groupTransactions ?? 2,
+      transactions: deps.groupTransactions ?? 1,
       maxMessages: MAX_GROUP_MESSAGES,
     });
     this.timers = new DueTimers({ store, registry, wire, logger, clock, writes });

@@ -81,44 +81,6 @@ describe('KafkaTransport on the real broker', () => {
     expect(received[0].headers.twice).toBe('b');
   });
 
-  it('a member that lost partitions in a rebalance does not commit its old offsets of them on stop', async () => {
-    const topic = uniqueName('rebalance');
-    const groupId = uniqueName('group');
-    await transport.ensureTopics([topic]);
-    const other = new KafkaTransport({ brokers: kafkaBrokers(), clientId: 'test-b', logger: pino({ level: 'silent' }) });
-    const seen = new Set<string>();
-    const byB = new Set<string>();
-    const publishRound = (round: number) => transport.publish(Array.from({ length: 16 }, (_, i) => ({ topic, key: `k-${i}`, value: `${round}-${i}` })));
-    try {
-      const a = await transport.subscribe({ groupId, topics: [topic] }, async (batch) => { for (const m of batch) seen.add(m.value!.toString()); });
-      await publishRound(1);
-      await eventually(() => (seen.size >= 16 ? true : undefined), 30000, 'round 1 by A');
-      const b = await other.subscribe({ groupId, topics: [topic] }, async (batch) => {
-        for (const m of batch) { seen.add(m.value!.toString()); byB.add(m.value!.toString()); }
-      });
-      // B has joined once it consumes: keep publishing until it does.
-      for (let round = 2; byB.size === 0; round++) {
-        await publishRound(round);
-        await eventually(() => (seen.size >= 16 * round ? true : undefined), 30000, `round ${round}`);
-      }
-      await b.stop(); // commits B's progress; its partitions go back to A, which has nothing new to consume there
-      await a.stop();
-      const admin = new Kafka({ brokers: kafkaBrokers(), clientId: 'offsets', logLevel: logLevel.NOTHING }).admin();
-      await admin.connect();
-      try {
-        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-        const high = await admin.fetchTopicOffsets(topic);
-        const used = high.filter((h) => h.high !== '0');
-        const offsetOf = new Map(committed.partitions.map((p) => [p.partition, p.offset]));
-        expect(used.map((h) => [h.partition, offsetOf.get(h.partition)])).toEqual(used.map((h) => [h.partition, h.high]));
-      } finally {
-        await admin.disconnect();
-      }
-    } finally {
-      await other.close();
-    }
-  });
-
   it('delivers a batch again when its handler fails', async () => {
     const topic = uniqueName('redeliver');
     let attempts = 0;
@@ -133,6 +95,155 @@ describe('KafkaTransport on the real broker', () => {
     await subscription.stop();
     expect(attempts).toBeGreaterThanOrEqual(2);
     expect(seen).toEqual(['once']);
+  });
+
+  describe.each([1, 8])('batchesInFlight %i', (batchesInFlight) => {
+    it('a member that lost partitions in a rebalance does not commit its old offsets of them on stop', async () => {
+      const topic = uniqueName('rebalance');
+      const groupId = uniqueName('group');
+      await transport.ensureTopics([topic]);
+      const other = new KafkaTransport({ brokers: kafkaBrokers(), clientId: 'test-b', logger: pino({ level: 'silent' }) });
+      const seen = new Set<string>();
+      const byB = new Set<string>();
+      const publishRound = (round: number) => transport.publish(Array.from({ length: 16 }, (_, i) => ({ topic, key: `k-${i}`, value: `${round}-${i}` })));
+      try {
+        const a = await transport.subscribe({ groupId, topics: [topic], batchesInFlight }, async (batch) => { for (const m of batch) seen.add(m.value!.toString()); });
+        await publishRound(1);
+        await eventually(() => (seen.size >= 16 ? true : undefined), 30000, 'round 1 by A');
+        const b = await other.subscribe({ groupId, topics: [topic], batchesInFlight }, async (batch) => {
+          for (const m of batch) { seen.add(m.value!.toString()); byB.add(m.value!.toString()); }
+        });
+        // B has joined once it consumes: keep publishing until it does.
+        for (let round = 2; byB.size === 0; round++) {
+          await publishRound(round);
+          await eventually(() => (seen.size >= 16 * round ? true : undefined), 30000, `round ${round}`);
+        }
+        await b.stop(); // commits B's progress; its partitions go back to A, which has nothing new to consume there
+        await a.stop();
+        const admin = new Kafka({ brokers: kafkaBrokers(), clientId: 'offsets', logLevel: logLevel.NOTHING }).admin();
+        await admin.connect();
+        try {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          const high = await admin.fetchTopicOffsets(topic);
+          const used = high.filter((h) => h.high !== '0');
+          const offsetOf = new Map(committed.partitions.map((p) => [p.partition, p.offset]));
+          expect(used.map((h) => [h.partition, offsetOf.get(h.partition)])).toEqual(used.map((h) => [h.partition, h.high]));
+        } finally {
+          await admin.disconnect();
+        }
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('delivers a failed batch again, and what followed it in its partition after it, in order', async () => {
+      const topic = uniqueName('redeliver-order');
+      await transport.ensureTopics([topic]);
+      let failed = false;
+      const handled: string[] = [];
+      const subscription = await transport.subscribe({ groupId: uniqueName('group'), topics: [topic], batchesInFlight }, async (batch) => {
+        const values = batch.map((m) => m.value!.toString());
+        if (!failed && values.includes('b')) {
+          failed = true;
+          throw new Error('simulated failure before commit');
+        }
+        handled.push(...values);
+      });
+      for (const value of ['a', 'b', 'c', 'd']) await transport.publish([{ topic, key: 'same-partition', value }]);
+      await eventually(() => (handled.includes('d') ? true : undefined), 30000, 'all four handled');
+      await subscription.stop();
+      expect(failed).toBe(true);
+      // Each value's first successful handling comes in offset order; nothing after b was taken before b.
+      expect([...new Set(handled)]).toEqual(['a', 'b', 'c', 'd']);
+    });
+
+    it('commits on stop exactly what was handled', async () => {
+      const topic = uniqueName('committed-lanes');
+      const groupId = uniqueName('group');
+      await transport.ensureTopics([topic]);
+      const receipts = await transport.publish(Array.from({ length: 8 }, (_, i) => ({ topic, key: `k-${i}`, value: `${i}` })));
+      let seen = 0;
+      const subscription = await transport.subscribe({ groupId, topics: [topic], batchesInFlight }, async (batch) => { seen += batch.length; });
+      await eventually(() => (seen >= 8 ? true : undefined), 30000, 'eight messages');
+      await subscription.stop();
+      const high = new Map<string, bigint>();
+      for (const r of receipts) {
+        const key = `${topic}/${r.partition}`;
+        if (!high.has(key) || high.get(key)! <= BigInt(r.offset)) high.set(key, BigInt(r.offset) + 1n);
+      }
+      expect(await transport.committedOffsets(groupId, [topic])).toEqual(high);
+    });
+  });
+
+  describe('with batches in flight', () => {
+    it('fetches on while a batch is being handled, handing each partition its batches one at a time, in order', async () => {
+      const topic = uniqueName('lanes');
+      await transport.ensureTopics([topic]);
+      const receipts = await transport.publish(Array.from({ length: 8 }, (_, i) => ({ topic, key: `k-${i}`, value: `first-${i}` })));
+      const blocked = receipts[0].partition;
+      const other = receipts.findIndex((r) => r.partition !== blocked);
+      expect(other).toBeGreaterThan(0);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => { release = resolve; });
+      const busy = new Set<number>();
+      let overlapped = false;
+      const handled: TransportMessage[] = [];
+      const subscription = await transport.subscribe({ groupId: uniqueName('group'), topics: [topic], batchesInFlight: 8 }, async (batch) => {
+        const { partition } = batch[0];
+        if (busy.has(partition)) overlapped = true;
+        busy.add(partition);
+        try {
+          if (partition === blocked && !handled.some((m) => m.partition === blocked)) await released;
+          handled.push(...batch);
+        } finally {
+          busy.delete(partition);
+        }
+      });
+      const values = () => handled.map((m) => m.value!.toString());
+      await eventually(() => (values().includes(`first-${other}`) ? true : undefined), 30000, 'another partition');
+      // Published after the blocked batch was fetched: handled only if the consumer fetched on.
+      await transport.publish([{ topic, key: 'k-0', value: 'late-blocked' }, { topic, key: `k-${other}`, value: 'late-other' }]);
+      await eventually(() => (values().includes('late-other') ? true : undefined), 30000, 'a message fetched while a batch is being handled');
+      expect(handled.some((m) => m.partition === blocked)).toBe(false);
+      release();
+      await eventually(() => (handled.length >= 10 ? true : undefined), 30000, 'every message');
+      await subscription.stop();
+      expect(overlapped).toBe(false);
+      const ofBlocked = handled.filter((m) => m.partition === blocked);
+      expect(ofBlocked[0].value!.toString()).toBe('first-0');
+      expect(ofBlocked.at(-1)!.value!.toString()).toBe('late-blocked');
+      const offsets = ofBlocked.map((m) => BigInt(m.offset));
+      expect(offsets).toEqual([...offsets].sort((x, y) => (x < y ? -1 : 1)));
+    });
+
+    it('commits no offset past a batch still being handled', async () => {
+      const topic = uniqueName('lanes-commit');
+      const groupId = uniqueName('group');
+      await transport.ensureTopics([topic]);
+      const [slow] = await transport.publish([{ topic, key: 'k', value: 'slow' }]);
+      await transport.publish([{ topic, key: 'k', value: 'next' }]);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => { release = resolve; });
+      const handled: string[] = [];
+      let started = false;
+      const subscription = await transport.subscribe({ groupId, topics: [topic], batchesInFlight: 8 }, async (batch) => {
+        started = true;
+        if (batch[0].value!.toString() === 'slow') await released;
+        handled.push(...batch.map((m) => m.value!.toString()));
+      });
+      try {
+        await eventually(() => (started ? true : undefined), 30000, 'the slow batch handed over');
+        // Longer than the commit interval: a commit of anything would have happened by now.
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        expect(handled).toEqual([]);
+        expect(await transport.committedOffsets(groupId, [topic])).toEqual(new Map());
+      } finally {
+        release();
+      }
+      await eventually(() => (handled.length >= 2 ? true : undefined), 30000, 'both');
+      await eventually(async () => ((await transport.committedOffsets(groupId, [topic])).get(`${topic}/${slow.partition}`) === BigInt(slow.offset) + 2n ? true : undefined), 30000, 'the periodic commit');
+      await subscription.stop();
+    });
   });
 
   it('reports the broker healthy', async () => {
