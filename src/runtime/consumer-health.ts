@@ -27,7 +27,8 @@ export interface ConsumerHealthReport {
  * batch failed `failuresBeforeUnready` times in a row (one failure is a blip the redelivery
  * absorbs); its next success clears it. Messages the database refuses are dead-lettered, not
  * failures, so what shows here is a partition that cannot move: the database down, a bug.
- * A failing partition is redelivered within seconds (kafkajs retries with back-off up to 30 s);
+ * A failing partition is redelivered within seconds (the transport backs off: up to 5 s with
+ * batches in flight, kafkajs's restarts up to 30 s without);
  * one not failed for `forgetAfterMs` has moved to another member in a rebalance (or recovered
  * there) and is no longer this instance's to report. A partition the group has consumed past
  * the failed batch since (this member lost it and got it back, after another member did the
