@@ -50,12 +50,12 @@ export class BatchLanes {
   private readonly lanes = new Map<string, Lane>();
   private readonly slotWaiters: (() => void)[] = [];
   private held = 0;
-  private generation = 0;
   private stopping = false;
   private readonly idleWaiters: (() => void)[] = [];
   /** Next offset to commit per partition: everything before it was handled. */
   private readonly handled = new Map<string, { topic: string; partition: number; offset: string }>();
-  private readonly uncommitted = new Set<string>();
+  /** Something was handled since the last commit. */
+  private dirty = false;
   private lastCommitAt = Date.now();
   private commitTimer?: NodeJS.Timeout;
   private committing = false;
@@ -65,9 +65,9 @@ export class BatchLanes {
 
   /** The group was (re)joined: what was fetched before may be another member's now. */
   rejoined(): void {
-    this.generation += 1;
     this.handled.clear();
-    this.uncommitted.clear();
+    this.dirty = false;
+    // Bumps every lane's epoch: results of batches fetched before the rejoin no longer count.
     for (const lane of this.lanes.values()) this.dropQueue(lane);
   }
 
@@ -80,9 +80,10 @@ export class BatchLanes {
       return;
     }
     const lane = this.laneOf(batch.topic, batch.partition);
-    lane.queue.push({ messages: this.options.toMessages(batch), first: batch.messages[0].offset, last: batch.messages[batch.messages.length - 1].offset });
+    const last = batch.messages[batch.messages.length - 1].offset;
+    lane.queue.push({ messages: this.options.toMessages(batch), first: batch.messages[0].offset, last });
     // kafkajs's next fetch starts after this batch; what the group commits is tracked here.
-    resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    resolveOffset(last);
     void this.drain(lane);
     await heartbeat();
   };
@@ -107,15 +108,14 @@ export class BatchLanes {
       while (lane.queue.length > 0 && !this.stopping) {
         const batch = lane.queue.shift()!;
         const { epoch } = lane;
-        const generation = this.generation;
         try {
           await this.options.handler(batch.messages);
-          if (epoch === lane.epoch && generation === this.generation) {
+          if (epoch === lane.epoch) {
             lane.failures = 0;
             this.markHandled(lane, batch.last);
           }
         } catch (error) {
-          if (epoch === lane.epoch && generation === this.generation) this.redeliver(lane, batch, error);
+          if (epoch === lane.epoch) this.redeliver(lane, batch, error);
         } finally {
           this.releaseSlot();
         }
@@ -160,9 +160,8 @@ export class BatchLanes {
   }
 
   private markHandled(lane: Lane, lastOffset: string): void {
-    const key = `${lane.topic}/${lane.partition}`;
-    this.handled.set(key, { topic: lane.topic, partition: lane.partition, offset: (BigInt(lastOffset) + 1n).toString() });
-    this.uncommitted.add(key);
+    this.handled.set(`${lane.topic}/${lane.partition}`, { topic: lane.topic, partition: lane.partition, offset: (BigInt(lastOffset) + 1n).toString() });
+    this.dirty = true;
     this.commitSoon();
   }
 
@@ -175,9 +174,10 @@ export class BatchLanes {
 
   private async commit(): Promise<void> {
     this.commitTimer = undefined;
-    if (this.stopping || this.uncommitted.size === 0) return;
-    const offsets = [...this.uncommitted].map((key) => this.handled.get(key)!);
-    this.uncommitted.clear();
+    if (this.stopping || !this.dirty) return;
+    // Every partition's handled offset: committing one again that has not moved costs nothing.
+    const offsets = [...this.handled.values()];
+    this.dirty = false;
     this.committing = true;
     try {
       await this.options.consumer.commitOffsets(offsets);
@@ -187,7 +187,7 @@ export class BatchLanes {
     } finally {
       this.committing = false;
       this.lastCommitAt = Date.now();
-      if (this.uncommitted.size > 0) this.commitSoon();
+      if (this.dirty) this.commitSoon();
     }
   }
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, Partitioners, type Admin, type Batch, type Consumer, type IHeaders, type ITopicMetadata, type PartitionMetadata, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Batch, type Consumer, type EachBatchPayload, type IHeaders, type ITopicMetadata, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { Logger } from '../logger';
 import {
   receivedMessage, type BatchHandler, type MessageTransport, type OutgoingMessage, type PublishReceipt, type SubscribeOptions, type Subscription,
@@ -201,18 +201,11 @@ export class KafkaTransport implements MessageTransport {
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
     const toMessages = (batch: Batch) => batch.messages.map((m) => receivedMessage(batch.topic, batch.partition, m.offset, m.key, m.value, headerBytesOf(m.headers)));
-    if ((options.batchesInFlight ?? 1) > 1) return this.consumeInLanes(consumer, options, handler, toMessages);
-    // Offsets are committed at most once per commit interval (kafkajs's auto-commit would send one
-    // OffsetCommit per batch), and on stop. A crash or rebalance redelivers what was handled since
-    // the last commit: at-least-once, and every consumer here drops what it has already seen.
-    const resolved = new Map<string, { topic: string; partition: number; offset: string }>();
-    // After a rebalance these offsets may be stale: a partition this member lost (or lost and got
-    // back) may have been consumed further by another member since. Committing them on stop would
-    // move the group back, and every restart would then redeliver (and, before dead letters had
-    // fixed ids, dead-letter again) what that member had already done. What was handled but not
-    // committed before the rebalance is redelivered instead, which consumers drop.
+    const consumption: Consumption = (options.batchesInFlight ?? 1) > 1
+      ? new BatchLanes({ consumer, handler, toMessages, limit: options.batchesInFlight!, logger: this.options.logger, commitIntervalMs: OFFSET_COMMIT_INTERVAL_MS })
+      : awaitingConsumption(consumer, handler, toMessages);
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      resolved.clear();
+      consumption.rejoined();
       options.onAssigned?.(assignedPartitions(payload.memberAssignment));
     });
     await consumer.run({
@@ -220,45 +213,12 @@ export class KafkaTransport implements MessageTransport {
       autoCommitInterval: OFFSET_COMMIT_INTERVAL_MS,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 4,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-        if (!isRunning() || isStale() || batch.messages.length === 0) return;
-        await handler(toMessages(batch));
-        // Only after the handler committed its effects is the batch marked consumed.
-        const last = batch.messages[batch.messages.length - 1].offset;
-        resolveOffset(last);
-        resolved.set(`${batch.topic}/${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() });
-        await commitOffsetsIfNecessary();
-        await heartbeat();
-      },
+      eachBatch: consumption.eachBatch,
     });
     return {
       stop: async () => {
         this.consumers.delete(consumer);
-        // What was handled since the last periodic commit (a batch still running: redelivered later).
-        await consumer.commitOffsets([...resolved.values()]).catch((error: Error) => {
-          this.options.logger.warn({ err: error }, 'committing consumed offsets on stop failed; they will be redelivered');
-        });
-        await consumer.disconnect();
-      },
-    };
-  }
-
-  /** Fetches on while earlier batches are handled (SubscribeOptions.batchesInFlight; see BatchLanes). */
-  private async consumeInLanes(
-    consumer: Consumer, options: SubscribeOptions, handler: BatchHandler, toMessages: (batch: Batch) => TransportMessage[],
-  ): Promise<Subscription> {
-    const lanes = new BatchLanes({
-      consumer, handler, toMessages, limit: options.batchesInFlight!, logger: this.options.logger, commitIntervalMs: OFFSET_COMMIT_INTERVAL_MS,
-    });
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      lanes.rejoined();
-      options.onAssigned?.(assignedPartitions(payload.memberAssignment));
-    });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 4, eachBatch: lanes.eachBatch });
-    return {
-      stop: async () => {
-        this.consumers.delete(consumer);
-        await lanes.stop().catch((error: Error) => {
+        await consumption.stop().catch((error: Error) => {
           this.options.logger.warn({ err: error }, 'committing consumed offsets on stop failed; they will be redelivered');
         });
         await consumer.disconnect();
@@ -292,6 +252,43 @@ export class KafkaTransport implements MessageTransport {
       await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
     }
   }
+}
+
+/** How a subscription consumes: its eachBatch, what a rejoin of the group resets, what stop commits. */
+interface Consumption {
+  eachBatch(payload: EachBatchPayload): Promise<void>;
+  rejoined(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The plain loop: eachBatch returns once the handler did, so kafkajs fetches again only then.
+ * Offsets are committed at most once per commit interval (kafkajs's auto-commit would send one
+ * OffsetCommit per batch), and on stop. A crash or rebalance redelivers what was handled since
+ * the last commit: at-least-once, and every consumer here drops what it has already seen.
+ */
+function awaitingConsumption(consumer: Consumer, handler: BatchHandler, toMessages: (batch: Batch) => TransportMessage[]): Consumption {
+  const resolved = new Map<string, { topic: string; partition: number; offset: string }>();
+  return {
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      if (!isRunning() || isStale() || batch.messages.length === 0) return;
+      await handler(toMessages(batch));
+      // Only after the handler committed its effects is the batch marked consumed.
+      const last = batch.messages[batch.messages.length - 1].offset;
+      resolveOffset(last);
+      resolved.set(`${batch.topic}/${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() });
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    },
+    // After a rebalance these offsets may be stale: a partition this member lost (or lost and got
+    // back) may have been consumed further by another member since. Committing them on stop would
+    // move the group back, and every restart would then redeliver (and, before dead letters had
+    // fixed ids, dead-letter again) what that member had already done. What was handled but not
+    // committed before the rebalance is redelivered instead, which consumers drop.
+    rejoined: () => resolved.clear(),
+    // What was handled since the last periodic commit (a batch still running: redelivered later).
+    stop: () => consumer.commitOffsets([...resolved.values()]),
+  };
 }
 
 /** The key bytes when given (null: no key), else the text key. */
